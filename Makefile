@@ -1,0 +1,64 @@
+# tpchgen: PGXS build of the extension, the CLI and the core tests.
+
+EXTENSION = tpchgen
+MODULE_big = tpchgen
+EXTVERSION = 0.1.0
+
+# The generator core: pure C, shared by the extension and the CLI.
+CORE_OBJS = \
+	core/dists.o \
+	core/format.o \
+	core/gen.o \
+	core/pool.o \
+	core/scale.o
+
+# The PostgreSQL glue.
+PG_OBJS = \
+	src/tpchgen.o
+
+OBJS = $(CORE_OBJS) $(PG_OBJS)
+
+DATA = tpchgen--$(EXTVERSION).sql
+PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
+
+REGRESS =
+REGRESS_OPTS = --inputdir=. --load-extension=tpchgen
+
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers -Werror
+SHLIB_LINK = -lpthread
+
+EXTRA_CLEAN = bin test/core/test_core test/core/*.o cli/*.o tmp_check results \
+	regression.diffs regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Everything built by a plain `make`, beside the shared library.
+all: bin/tpchgen test/core/test_core
+
+bin/tpchgen: cli/tpchgen.o $(CORE_OBJS)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -o $@ $^ -lpthread
+
+test/core/test_core: test/core/test_core.o $(CORE_OBJS)
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -o $@ $^ -lpthread
+
+cli/tpchgen.o test/core/test_core.o: core/tpch.h
+$(CORE_OBJS): core/tpch.h core/internal.h
+
+# Tests that need no server: core unit tests, CLI conformance and errors.
+check-core: bin/tpchgen test/core/test_core
+	test/core/test_core
+	test/cli_conformance.sh bin/tpchgen
+
+.PHONY: check-core
+
+print-regress:
+	@echo $(REGRESS)
+
+.PHONY: print-regress

@@ -1,0 +1,410 @@
+/*
+ * tpch.h - public API of the tpchgen generator core.
+ *
+ * A pure C generator of TPC-H data, byte-identical to dbgen 3.0.1 at every
+ * scale factor and chunking.  No PostgreSQL headers, no I/O, no allocation
+ * in the per-row path and no mutable globals: the only process-wide state is
+ * the read-only text pool, built once (thread-safe) by tpch_pool_init().
+ *
+ * Rows are numbered inside a table "group": orders+lineitem have one group
+ * row per order, part+partsupp one per part.  A generator covers a range of
+ * group rows and starts there in O(log n) by seeking its random streams.
+ */
+#ifndef TPCH_H
+#define TPCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tpch_table
+{
+	TPCH_REGION = 0,
+	TPCH_NATION,
+	TPCH_SUPPLIER,
+	TPCH_PART,
+	TPCH_PARTSUPP,
+	TPCH_CUSTOMER,
+	TPCH_ORDERS,
+	TPCH_LINEITEM,
+	TPCH_NTABLES
+} tpch_table;
+
+/* Error codes; 0 is success.  tpch_strerror() gives a one-line message. */
+typedef enum tpch_err
+{
+	TPCH_OK = 0,
+	TPCH_ERR_SF_RANGE,			/* SF <= 0, NaN, infinite or above 100000 */
+	TPCH_ERR_SF_NOT_WHOLE,		/* SF above 1 with a fraction */
+	TPCH_ERR_PARTS,				/* parts < 1 */
+	TPCH_ERR_PART,				/* part outside 1..parts */
+	TPCH_ERR_TABLE,				/* unknown table */
+	TPCH_ERR_RANGE,				/* row range outside the part */
+	TPCH_ERR_NOMEM,				/* text pool could not be allocated */
+	TPCH_ERR_NOPOOL				/* tpch_pool_init() was not called */
+} tpch_err;
+
+#define TPCH_SF_MAX 100000.0
+
+const char *tpch_strerror(int err);
+
+/* Table names ("lineitem") and lookup; returns -1 for an unknown name. */
+const char *tpch_table_name(tpch_table t);
+int			tpch_table_lookup(const char *name);
+
+/* ------------------------------------------------------------------------
+ * Scale factor and row counts
+ * ------------------------------------------------------------------------ */
+
+/* Validates an SF; TPCH_OK or TPCH_ERR_SF_*. */
+int			tpch_check_sf(double sf);
+
+/* Validates (sf, part, parts); TPCH_OK or an error code. */
+int			tpch_check_args(double sf, int64_t part, int64_t parts);
+
+/*
+ * Number of group rows of a table at an SF: orders for TPCH_ORDERS and
+ * TPCH_LINEITEM, parts for TPCH_PART and TPCH_PARTSUPP, else the table's
+ * rows.  Requires a valid SF.
+ */
+int64_t		tpch_group_rows(tpch_table t, double sf);
+
+/*
+ * Group rows [*first, *first + *count) of part `part` of `parts` (dbgen
+ * -C parts -S part): q = N / parts rows each, the last part also takes the
+ * remainder.  Nation and region are never split: every part covers all of
+ * them.  *first is 1-based.
+ */
+int			tpch_part_range(tpch_table t, double sf, int64_t part, int64_t parts,
+							int64_t *first, int64_t *count);
+
+/*
+ * Table rows for group rows: exact for every table but lineitem, whose line
+ * count per order is random (1..7); for lineitem this is 4 per order
+ * (the mean), within 0.1% of the truth from SF 0.01 up.
+ */
+int64_t		tpch_rows_estimate(tpch_table t, int64_t group_rows);
+
+/* Rows of one group row: 4 for partsupp, 1..7 (estimate 4) for lineitem. */
+
+/* Order keys are sparse: index i (1-based) maps to key and back. */
+int64_t		tpch_orderkey(int64_t index);
+/* Index of an order key, or 0 when the key is not a base-table key. */
+int64_t		tpch_order_index(int64_t orderkey);
+
+/* ------------------------------------------------------------------------
+ * Text pool: 300 MiB, built once per process from stream 5, then read-only.
+ * ------------------------------------------------------------------------ */
+
+#define TPCH_POOL_SIZE 314572800
+
+/*
+ * Builds the pool if it is not built yet; thread-safe, later calls return at
+ * once.  TPCH_OK or TPCH_ERR_NOMEM.  The memory is process-lifetime (an
+ * anonymous mapping), so a process that forks after this shares the pages.
+ */
+int			tpch_pool_init(void);
+
+/* The pool, or NULL if tpch_pool_init() has not succeeded. */
+const char *tpch_pool(void);
+
+/* ------------------------------------------------------------------------
+ * Rows
+ * ------------------------------------------------------------------------ */
+
+/* A string that is not NUL-terminated; it may point into the pool or into
+ * the row itself (valid until the next tpch_gen_next on the generator). */
+typedef struct tpch_str
+{
+	const char *ptr;
+	uint32_t	len;
+} tpch_str;
+
+/* Money and discount/tax are integer hundredths; dates are day numbers
+ * with 0 = 1992-01-01 (tpch_date_ymd / TPCH_DATE_PG_OFFSET convert). */
+
+typedef struct tpch_region_row
+{
+	int64_t		r_regionkey;
+	tpch_str	r_name;
+	tpch_str	r_comment;
+} tpch_region_row;
+
+typedef struct tpch_nation_row
+{
+	int64_t		n_nationkey;
+	tpch_str	n_name;
+	int64_t		n_regionkey;
+	tpch_str	n_comment;
+} tpch_nation_row;
+
+typedef struct tpch_supplier_row
+{
+	int64_t		s_suppkey;
+	tpch_str	s_name;
+	tpch_str	s_address;
+	int64_t		s_nationkey;
+	tpch_str	s_phone;
+	int64_t		s_acctbal;
+	tpch_str	s_comment;
+	char		name_buf[32];
+	char		address_buf[48];
+	char		phone_buf[16];
+	char		comment_buf[104];
+} tpch_supplier_row;
+
+typedef struct tpch_part_row
+{
+	int64_t		p_partkey;
+	tpch_str	p_name;
+	tpch_str	p_mfgr;
+	tpch_str	p_brand;
+	tpch_str	p_type;
+	int64_t		p_size;
+	tpch_str	p_container;
+	int64_t		p_retailprice;
+	tpch_str	p_comment;
+	char		name_buf[64];
+	char		mfgr_buf[16];
+	char		brand_buf[16];
+} tpch_part_row;
+
+typedef struct tpch_partsupp_row
+{
+	int64_t		ps_partkey;
+	int64_t		ps_suppkey;
+	int64_t		ps_availqty;
+	int64_t		ps_supplycost;
+	tpch_str	ps_comment;
+} tpch_partsupp_row;
+
+typedef struct tpch_customer_row
+{
+	int64_t		c_custkey;
+	tpch_str	c_name;
+	tpch_str	c_address;
+	int64_t		c_nationkey;
+	tpch_str	c_phone;
+	int64_t		c_acctbal;
+	tpch_str	c_mktsegment;
+	tpch_str	c_comment;
+	char		name_buf[32];
+	char		address_buf[48];
+	char		phone_buf[16];
+} tpch_customer_row;
+
+typedef struct tpch_orders_row
+{
+	int64_t		o_orderkey;
+	int64_t		o_custkey;
+	tpch_str	o_orderstatus;
+	int64_t		o_totalprice;
+	int32_t		o_orderdate;
+	tpch_str	o_orderpriority;
+	tpch_str	o_clerk;
+	int64_t		o_shippriority;
+	tpch_str	o_comment;
+	char		status_buf[1];
+	char		clerk_buf[32];
+} tpch_orders_row;
+
+typedef struct tpch_lineitem_row
+{
+	int64_t		l_orderkey;
+	int64_t		l_partkey;
+	int64_t		l_suppkey;
+	int64_t		l_linenumber;
+	int64_t		l_quantity;		/* whole units */
+	int64_t		l_extendedprice;
+	int64_t		l_discount;
+	int64_t		l_tax;
+	tpch_str	l_returnflag;
+	tpch_str	l_linestatus;
+	int32_t		l_shipdate;
+	int32_t		l_commitdate;
+	int32_t		l_receiptdate;
+	tpch_str	l_shipinstruct;
+	tpch_str	l_shipmode;
+	tpch_str	l_comment;
+} tpch_lineitem_row;
+
+typedef union tpch_row
+{
+	tpch_region_row region;
+	tpch_nation_row nation;
+	tpch_supplier_row supplier;
+	tpch_part_row part;
+	tpch_partsupp_row partsupp;
+	tpch_customer_row customer;
+	tpch_orders_row orders;
+	tpch_lineitem_row lineitem;
+} tpch_row;
+
+/* ------------------------------------------------------------------------
+ * Column descriptors: name, value kind and place in the row struct, so that
+ * front ends can convert any table's rows generically.
+ * ------------------------------------------------------------------------ */
+
+typedef enum tpch_kind
+{
+	TPCH_KIND_INT,				/* int64_t, plain integer */
+	TPCH_KIND_KEY,				/* int64_t, a key (orderkey may exceed 2^31) */
+	TPCH_KIND_MONEY,			/* int64_t hundredths, numeric(15,2) */
+	TPCH_KIND_DATE,				/* int32_t day number, 0 = 1992-01-01 */
+	TPCH_KIND_CHAR,				/* tpch_str, fixed width char(n) */
+	TPCH_KIND_VARCHAR			/* tpch_str, varchar(n) */
+} tpch_kind;
+
+typedef struct tpch_column
+{
+	const char *name;			/* "l_orderkey" */
+	tpch_kind	kind;
+	int			width;			/* n of char(n)/varchar(n), else 0 */
+	uint32_t	offset;			/* offsetof(row struct, field) */
+} tpch_column;
+
+/* The columns of a table in TPC-H order; *ncols receives their count. */
+const tpch_column *tpch_columns(tpch_table t, int *ncols);
+
+/* Column index by name in a table, or -1. */
+int			tpch_column_lookup(tpch_table t, const char *name);
+
+/* ------------------------------------------------------------------------
+ * Generators
+ * ------------------------------------------------------------------------ */
+
+/* Bit i of a column mask selects column i of tpch_columns(). */
+#define TPCH_ALL_COLUMNS UINT64_MAX
+
+/* Internal state of one random stream. */
+typedef struct tpch_stream
+{
+	int64_t		base;			/* state at the start of the current row */
+	int64_t		cur;			/* state while the row is drawn */
+} tpch_stream;
+
+#define TPCH_NSTREAMS 48
+
+/* Per-order state kept to emit its lines one at a time (lineitem). */
+typedef struct tpch_order_lines
+{
+	int			nlines;
+	int			next;
+	tpch_lineitem_row line[7];
+} tpch_order_lines;
+
+/*
+ * One generator.  The fields are private; the struct is public only so that
+ * callers can place it anywhere (stack, palloc, DSM) without an allocator.
+ */
+typedef struct tpch_gen
+{
+	tpch_table	table;
+	double		sf;
+	int64_t		part;
+	int64_t		parts;
+	/* derived scale */
+	int64_t		scale;			/* whole multiplier (1 when SF < 1) */
+	int64_t		n_supp;
+	int64_t		n_cust;
+	int64_t		n_part;
+	int64_t		n_orders;
+	int64_t		n_clerk;
+	int			big;			/* scale >= 30000: 64-bit streams 19, 40 */
+	/* what is being generated */
+	uint64_t	columns;
+	uint64_t	need;			/* internal: which values to compute */
+	int64_t		chunk_first;	/* first group row of the dbgen chunk */
+	int64_t		first;			/* first group row of the range */
+	int64_t		end;			/* one past the last group row */
+	int64_t		row;			/* next group row to produce */
+	int			sub;			/* partsupp/lineitem: next row in the group */
+	const char *pool;
+	tpch_stream s[TPCH_NSTREAMS];
+	int64_t		big19;			/* 64-bit state of stream 19 (big) */
+	int64_t		big40;			/* 64-bit state of stream 40 (big) */
+	tpch_order_lines ol;
+	tpch_orders_row order;
+	tpch_part_row partrow;
+} tpch_gen;
+
+/*
+ * Sets up a generator for part `part` of `parts` of a table (parts = 1:
+ * the whole table).  The pool must be built (tpch_pool_init) first.
+ * Returns TPCH_OK or an error code.
+ */
+int			tpch_gen_init(tpch_gen *g, tpch_table t, double sf,
+						  int64_t part, int64_t parts);
+
+/*
+ * Restricts the generator to group rows [first, first + count) inside its
+ * part (absolute 1-based group-row numbers, as from tpch_part_range) and
+ * rewinds to `first`.  O(log n) for every table and SF, except orders and
+ * lineitem at SF >= 30000, where dbgen's 64-bit stream 19 can only be
+ * replayed from the start of the part (linear in first - part start).
+ */
+int			tpch_gen_seek(tpch_gen *g, int64_t first, int64_t count);
+
+/*
+ * Chooses the columns to compute (bit i = column i).  Columns left out are
+ * not built (their strings are empty, numbers 0), while the random streams
+ * stay in step, so the other columns are unchanged.  Call before the first
+ * tpch_gen_next after init or seek.
+ */
+void		tpch_gen_set_columns(tpch_gen *g, uint64_t columns);
+
+/*
+ * Produces the next row into *row (the table's struct in the union).
+ * Returns 1 for a row, 0 at the end of the range.
+ */
+int			tpch_gen_next(tpch_gen *g, tpch_row *row);
+
+/* ------------------------------------------------------------------------
+ * Formatting
+ * ------------------------------------------------------------------------ */
+
+typedef enum tpch_format
+{
+	TPCH_FMT_TBL,				/* dbgen .tbl: every field followed by '|' */
+	TPCH_FMT_CSV				/* RFC 4180, quoted only when needed */
+} tpch_format;
+
+/* No formatted row is longer than this (including the newline). */
+#define TPCH_MAX_LINE 1024
+
+/*
+ * Writes one row, with its newline, to buf (which has room for
+ * TPCH_MAX_LINE bytes); returns the number of bytes written.
+ */
+size_t		tpch_format_row(tpch_table t, tpch_format fmt, const tpch_row *row,
+							char *buf);
+
+/*
+ * Generates rows and writes them formatted into buf until fewer than
+ * TPCH_MAX_LINE bytes of cap remain or the range ends.  Returns the bytes
+ * written (0 at the end) and adds the rows to *nrows.  The fast path for
+ * files: no row struct is handed out.
+ */
+size_t		tpch_gen_format(tpch_gen *g, tpch_format fmt, char *buf, size_t cap,
+							int64_t *nrows);
+
+/* The CSV header line, with its newline; returns its length. */
+size_t		tpch_format_header(tpch_table t, char *buf);
+
+/* Writes "YYYY-MM-DD" (10 bytes, no NUL) for a day number. */
+void		tpch_format_date(int32_t day, char *buf);
+
+/* Writes money (hundredths) as dbgen does ("-0.05"); returns the length. */
+size_t		tpch_format_money(int64_t cents, char *buf);
+
+/* Day 0 (1992-01-01) as a PostgreSQL date (days since 2000-01-01). */
+#define TPCH_DATE_PG_OFFSET (-2922)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif							/* TPCH_H */

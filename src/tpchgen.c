@@ -1,0 +1,79 @@
+/*
+ * tpchgen.c - module entry point: _PG_init, GUCs and the checks every front
+ * door (functions, foreign tables, export) shares.
+ */
+#include "tpchgen_pg.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+
+#include <math.h>
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	/*
+	 * Loaded through shared_preload_libraries: build the text pool in the
+	 * postmaster, so that every backend and parallel worker forked later
+	 * shares its pages instead of building its own.
+	 */
+	if (process_shared_preload_libraries_in_progress)
+		tpchgen_ensure_pool();
+
+	MarkGUCPrefixReserved("tpchgen");
+}
+
+/* Builds the text pool once per process, or raises an out-of-memory error. */
+void
+tpchgen_ensure_pool(void)
+{
+	if (tpch_pool() != NULL)
+		return;
+	if (tpch_pool_init() != TPCH_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("could not allocate the tpchgen text pool"),
+				 errdetail("The pool needs %d bytes of memory.", TPCH_POOL_SIZE)));
+}
+
+/* Raises the error for bad (sf, part, parts), with what is allowed. */
+void
+tpchgen_check_args(double sf, int64 part, int64 parts)
+{
+	switch (tpch_check_args(sf, part, parts))
+	{
+		case TPCH_OK:
+			return;
+		case TPCH_ERR_SF_RANGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("scale factor %g is out of range", sf),
+					 errhint("The scale factor must be a number above 0 and at most 100000.")));
+			break;
+		case TPCH_ERR_SF_NOT_WHOLE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("scale factor %g is not a whole number", sf),
+					 errdetail("dbgen would silently truncate it to %.0f.", floor(sf)),
+					 errhint("Scale factors above 1 must be whole numbers.")));
+			break;
+		case TPCH_ERR_PARTS:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parts must be at least 1, not " INT64_FORMAT, parts)));
+			break;
+		case TPCH_ERR_PART:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("part " INT64_FORMAT " is outside 1..parts (" INT64_FORMAT ")",
+							part, parts)));
+			break;
+		default:
+			elog(ERROR, "unexpected tpchgen argument error");
+	}
+}

@@ -153,7 +153,7 @@ typedef struct tpch_supplier_row
 	char		name_buf[32];
 	char		address_buf[48];
 	char		phone_buf[16];
-	char		comment_buf[104];
+	char		comment_buf[112];
 } tpch_supplier_row;
 
 typedef struct tpch_part_row
@@ -207,7 +207,6 @@ typedef struct tpch_orders_row
 	tpch_str	o_clerk;
 	int64_t		o_shippriority;
 	tpch_str	o_comment;
-	char		status_buf[1];
 	char		clerk_buf[32];
 } tpch_orders_row;
 
@@ -253,6 +252,7 @@ typedef enum tpch_kind
 	TPCH_KIND_INT,				/* int64_t, plain integer */
 	TPCH_KIND_KEY,				/* int64_t, a key (orderkey may exceed 2^31) */
 	TPCH_KIND_MONEY,			/* int64_t hundredths, numeric(15,2) */
+	TPCH_KIND_QUANTITY,			/* int64_t whole units, numeric(15,2) */
 	TPCH_KIND_DATE,				/* int32_t day number, 0 = 1992-01-01 */
 	TPCH_KIND_CHAR,				/* tpch_str, fixed width char(n) */
 	TPCH_KIND_VARCHAR			/* tpch_str, varchar(n) */
@@ -350,8 +350,8 @@ int			tpch_gen_seek(tpch_gen *g, int64_t first, int64_t count);
 
 /*
  * Chooses the columns to compute (bit i = column i).  Columns left out are
- * not built (their strings are empty, numbers 0), while the random streams
- * stay in step, so the other columns are unchanged.  Call before the first
+ * not built and their values in the row are unspecified, while the random
+ * streams stay in step, so the other columns are unchanged.  Call before the first
  * tpch_gen_next after init or seek.
  */
 void		tpch_gen_set_columns(tpch_gen *g, uint64_t columns);

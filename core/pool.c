@@ -1,0 +1,190 @@
+/*
+ * pool.c - the 300 MiB text pool every comment is cut from.
+ *
+ * dbgen fills the pool with sentences from a small grammar, every choice a
+ * weighted pick on stream 5 from its initial seed, so the pool is the same in
+ * every run.  We build it once per process into an anonymous mapping and
+ * never write it again; a process that forks afterwards (the postmaster with
+ * shared_preload_libraries) shares its pages with all of its children.
+ *
+ * Speed: words are stored padded to 16 bytes, so each is copied with one
+ * fixed-size store and the pointer advanced by its true length; the pool has
+ * slack after its end so that the last sentence can be written whole.
+ */
+#include "internal.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define POOL_SLACK 4096
+
+static const char *pool_mem;
+static int	pool_err = TPCH_ERR_NOPOOL;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+/* A grammar entry as a token string without spaces ("J,JN"). */
+typedef struct grammar_rules
+{
+	char		sentence[5][8];
+	char		np[4][8];
+	char		vp[4][8];
+} grammar_rules;
+
+static void
+compile_rules(const tpch_dist *d, char (*out)[8])
+{
+	for (int i = 0; i < d->count; i++)
+	{
+		const char *t = d->text + (size_t) i * d->width;
+		int			n = 0;
+
+		for (; *t; t++)
+			if (*t != ' ')
+				out[i][n++] = *t;
+		out[i][n] = '\0';
+	}
+}
+
+static inline char *
+put_word(char *p, int64_t *x, const tpch_dist *d)
+{
+	int			i = tpch_pick(x, d);
+
+	memcpy(p, d->text + (size_t) i * 16, 16);
+	return p + d->len[i];
+}
+
+static char *
+noun_phrase(char *p, int64_t *x, const grammar_rules *g)
+{
+	const char *t = g->np[tpch_pick(x, &tpch_dist_np)];
+
+	for (; *t; t++)
+	{
+		switch (*t)
+		{
+			case 'N':
+				p = put_word(p, x, &tpch_dist_nouns);
+				break;
+			case 'J':
+				p = put_word(p, x, &tpch_dist_adjectives);
+				break;
+			case 'D':
+				p = put_word(p, x, &tpch_dist_adverbs);
+				break;
+			case ',':
+				/* punctuation sits against its word, before the space */
+				p[-1] = ',';
+				break;
+		}
+		*p++ = ' ';
+	}
+	return p;
+}
+
+static char *
+verb_phrase(char *p, int64_t *x, const grammar_rules *g)
+{
+	const char *t = g->vp[tpch_pick(x, &tpch_dist_vp)];
+
+	for (; *t; t++)
+	{
+		switch (*t)
+		{
+			case 'V':
+				p = put_word(p, x, &tpch_dist_verbs);
+				break;
+			case 'X':
+				p = put_word(p, x, &tpch_dist_auxillaries);
+				break;
+			case 'D':
+				p = put_word(p, x, &tpch_dist_adverbs);
+				break;
+		}
+		*p++ = ' ';
+	}
+	return p;
+}
+
+static void
+build(char *pool)
+{
+	grammar_rules g;
+	int64_t		x = tpch_stream_seed[S_POOL];
+	char	   *end = pool + TPCH_POOL_SIZE;
+	char	   *p = pool;
+
+	compile_rules(&tpch_dist_grammar, g.sentence);
+	compile_rules(&tpch_dist_np, g.np);
+	compile_rules(&tpch_dist_vp, g.vp);
+
+	for (;;)
+	{
+		char	   *start = p;
+		const char *t = g.sentence[tpch_pick(&x, &tpch_dist_grammar)];
+
+		for (; *t; t++)
+		{
+			switch (*t)
+			{
+				case 'N':
+					p = noun_phrase(p, &x, &g);
+					break;
+				case 'V':
+					p = verb_phrase(p, &x, &g);
+					break;
+				case 'P':
+					p = put_word(p, &x, &tpch_dist_prepositions);
+					memcpy(p, " the ", 5);
+					p = noun_phrase(p + 5, &x, &g);
+					break;
+				case 'T':
+					/* the terminator replaces the trailing space */
+					p = put_word(p - 1, &x, &tpch_dist_terminators);
+					break;
+			}
+		}
+		/*
+		 * A sentence that does not fit with its space is cut at the end of
+		 * the pool: it already lies in place, the slack holds the rest.
+		 */
+		if (end - start < (p - start) + 1)
+			break;
+		*p++ = ' ';
+	}
+}
+
+static void
+pool_build_once(void)
+{
+	void	   *mem = mmap(NULL, (size_t) TPCH_POOL_SIZE + POOL_SLACK,
+						   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED)
+	{
+		pool_err = TPCH_ERR_NOMEM;
+		return;
+	}
+#ifdef MADV_HUGEPAGE
+	/* comments are cut from anywhere in 300 MiB: spare the TLB */
+	(void) madvise(mem, (size_t) TPCH_POOL_SIZE + POOL_SLACK, MADV_HUGEPAGE);
+#endif
+	build(mem);
+	(void) mprotect(mem, (size_t) TPCH_POOL_SIZE + POOL_SLACK, PROT_READ);
+	pool_mem = mem;
+	pool_err = TPCH_OK;
+}
+
+int
+tpch_pool_init(void)
+{
+	pthread_once(&pool_once, pool_build_once);
+	return pool_err;
+}
+
+const char *
+tpch_pool(void)
+{
+	return pool_err == TPCH_OK ? pool_mem : NULL;
+}

@@ -45,7 +45,7 @@ bin/tpchgen: cli/tpchgen.o $(CORE_OBJS)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -o $@ $^ -lpthread
 
-test/core/test_core: test/core/test_core.o $(CORE_OBJS)
+test/core/test_core: test/core/test_core.o test/core/sha256.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -o $@ $^ -lpthread
 
 cli/tpchgen.o test/core/test_core.o: core/tpch.h

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# cli_conformance.sh - the CLI against dbgen's fingerprints, chunking,
+# --threads invariance, CSV and every bad-input case.
+#
+#   test/cli_conformance.sh bin/tpchgen
+#
+# The fingerprints (rows, bytes, sha256 of dbgen 3.0.1's output) are carried
+# in test/fingerprints.tsv.  Prints one line per check and a closing
+# "N passed, N failed".
+set -uo pipefail
+
+bin=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+# tmpfs when there is one: SF 1 is 1.1 GB of text
+base=/dev/shm
+[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
+work=$(mktemp -d "$base/tpchgen-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+ok() {
+	passed=$((passed + 1))
+	echo "ok - $*"
+}
+not_ok() {
+	failed=$((failed + 1))
+	echo "not ok - $*"
+}
+check() { # check NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
+}
+
+# rows bytes sha256 of a file
+fp() { printf '%s %s %s' "$(wc -l <"$1")" "$(stat -c %s "$1")" "$(sha256sum <"$1" | cut -d' ' -f1)"; }
+
+# --- fingerprints: whole tables at SF 0.01, 0.1, 1 and SF 0.1 in 3 parts
+for sf in 0.01 0.1 1; do
+	threads=2
+	[ "$sf" = 0.1 ] && threads=1
+	"$bin" --sf "$sf" --threads $threads --output-dir "$work/sf$sf" || not_ok "generate SF $sf"
+done
+for k in 1 2 3; do
+	"$bin" --sf 0.1 --parts 3 --part $k --output-dir "$work/c3" || not_ok "generate SF 0.1 part $k of 3"
+done
+while IFS=$'\t' read -r sf parts part table rows bytes sha; do
+	[ "$sf" = sf ] && continue
+	if [ "$parts" = 1 ]; then
+		f="$work/sf$sf/$table.tbl"
+	else
+		f="$work/c$parts/$table.tbl.$part"
+	fi
+	check "SF $sf $table part $part/$parts matches dbgen" "$rows $bytes $sha" "$(fp "$f")"
+done <"$here/fingerprints.tsv"
+
+# --- chunks: nation and region whole in every part, parts concatenate to the whole
+for t in nation region; do
+	check "SF 0.1 3 parts: $t.tbl written whole" "$(fp "$work/sf0.1/$t.tbl")" "$(fp "$work/c3/$t.tbl")"
+done
+for t in supplier part partsupp customer orders lineitem; do
+	cat "$work/c3/$t.tbl".{1,2,3} >"$work/cat.tbl"
+	check "SF 0.1 $t: parts 1..3 concatenated = whole" "$(fp "$work/sf0.1/$t.tbl")" "$(fp "$work/cat.tbl")"
+done
+rm -rf "$work/sf1" "$work/cat.tbl"
+
+# --- --threads: the same bytes at every thread count, chunked or not
+sha() { sha256sum | cut -d' ' -f1; }
+for t in lineitem partsupp orders; do
+	want=$(sha <"$work/sf0.1/$t.tbl")
+	for n in 2 3 7; do
+		check "SF 0.1 $t with --threads $n = --threads 1" "$want" \
+			"$("$bin" --sf 0.1 --table $t --threads $n --stdout | sha)"
+	done
+done
+check "SF 0.1 lineitem part 2/3 with --threads 2" "$(fp "$work/c3/lineitem.tbl.2")" \
+	"$("$bin" --sf 0.1 --table lineitem --parts 3 --part 2 --threads 2 --output-dir "$work/t2" &&
+		fp "$work/t2/lineitem.tbl.2")"
+# many parts: a part smaller than a block, and empty parts before the last
+check "SF 0.01 region in 1000 parts: part 1000 is whole" "$(fp "$work/sf0.01/region.tbl")" \
+	"$("$bin" --sf 0.01 --table region --parts 1000 --part 1000 --output-dir "$work/p1000" &&
+		fp "$work/p1000/region.tbl")"
+: >"$work/cat.tbl"
+for k in $(seq 1 40); do
+	"$bin" --sf 0.01 --table supplier --parts 40 --part "$k" --stdout >>"$work/cat.tbl"
+done
+check "SF 0.01 supplier: 40 parts concatenated = whole" "$(fp "$work/sf0.01/supplier.tbl")" "$(fp "$work/cat.tbl")"
+
+# --- CSV: same rows as .tbl; header; quoting checked by the unit tests
+"$bin" --sf 0.01 --format csv --header --output-dir "$work/csv" || not_ok "generate CSV"
+for t in region nation supplier part partsupp customer orders lineitem; do
+	check "CSV $t: header + one line per .tbl row" "$(($(wc -l <"$work/sf0.01/$t.tbl") + 1))" \
+		"$(wc -l <"$work/csv/$t.csv")"
+done
+check "CSV lineitem header" \
+	"l_orderkey,l_partkey,l_suppkey,l_linenumber,l_quantity,l_extendedprice,l_discount,l_tax,l_returnflag,l_linestatus,l_shipdate,l_commitdate,l_receiptdate,l_shipinstruct,l_shipmode,l_comment" \
+	"$(head -1 "$work/csv/lineitem.csv")"
+check "CSV customer 1" \
+	'1,Customer#000000001,"IVhzIApeRb ot,c,E",15,25-989-741-2988,711.56,BUILDING,"to the even, regular platelets. regular, ironic epitaphs nag e"' \
+	"$(sed -n 2p "$work/csv/customer.csv")"
+check "CSV without --header has no header" "0,AFRICA,lar deposits. blithely final packages cajole. regular waters are final requests. regular accounts are according to " \
+	"$("$bin" --sf 0.01 --table region --format csv --stdout | head -1)"
+
+# --- test vectors at other scale factors (DBGEN_FACTS.md §14)
+check "customer 1 at SF 100000" \
+	'1|Customer#000000001|IVhzIApeRb ot,c,E|15|25-989-741-2988|711.56|BUILDING|to the even, regular platelets. regular, ironic epitaphs nag e|' \
+	"$("$bin" --sf 100000 --table customer --parts 100000000 --part 1 --stdout | head -1)"
+check "last customer at SF 100000 (seek, wide key)" "Customer#15000000000" \
+	"$("$bin" --sf 100000 --table customer --parts 15000000000 --part 15000000000 --stdout | cut -d'|' -f2)"
+check "last orders part of 1,000,000 at SF 100000 ends at the last key" "600000000000" \
+	"$("$bin" --sf 100000 --table orders --parts 1000000 --part 1000000 --stdout | tail -1 | cut -d'|' -f1)"
+
+# --- bad input: one line on stderr, status != 0, nothing written
+bad() { # bad NAME ARGS...
+	local name=$1
+	shift
+	rm -rf "$work/bad"
+	local out err rc
+	out=$("$bin" "$@" 2>"$work/err")
+	rc=$?
+	err=$(cat "$work/err")
+	if [ $rc -ne 0 ] && [ -z "$out" ] && [ "$(wc -l <"$work/err")" = 1 ] && [ ! -e "$work/bad" ]; then
+		ok "refuses $name ($err)"
+	else
+		not_ok "refuses $name: status $rc, stderr '$err', stdout ${#out} bytes"
+	fi
+}
+bad "SF 0" --sf 0 --table region --stdout
+bad "SF -1" --sf -1 --output-dir "$work/bad"
+bad "SF nan" --sf nan --output-dir "$work/bad"
+bad "SF inf" --sf inf --output-dir "$work/bad"
+bad "SF abc" --sf abc --output-dir "$work/bad"
+bad "SF 1abc" --sf 1abc --output-dir "$work/bad"
+bad "SF 100001" --sf 100001 --output-dir "$work/bad"
+bad "SF 1.5" --sf 1.5 --output-dir "$work/bad"
+bad "missing --sf" --output-dir "$work/bad"
+bad "parts 0" --sf 1 --parts 0 --output-dir "$work/bad"
+bad "part 0" --sf 1 --parts 3 --part 0 --output-dir "$work/bad"
+bad "part 4 of 3" --sf 1 --parts 3 --part 4 --output-dir "$work/bad"
+bad "part 2 without parts" --sf 1 --part 2 --output-dir "$work/bad"
+bad "unknown table" --sf 1 --table lineitems --output-dir "$work/bad"
+bad "unknown format" --sf 1 --format json --output-dir "$work/bad"
+bad "--header with tbl" --sf 1 --header --output-dir "$work/bad"
+bad "threads 0" --sf 1 --threads 0 --output-dir "$work/bad"
+bad "no destination" --sf 1
+bad "two destinations" --sf 1 --stdout --table region --output-dir "$work/bad"
+bad "--stdout for all tables" --sf 1 --stdout
+bad "unknown option" --sf 1 --fast --output-dir "$work/bad"
+bad "an output directory under a file" --sf 0.01 --output-dir /etc/passwd/x
+# write errors are reported
+"$bin" --sf 0.01 --table lineitem --stdout >/dev/full 2>"$work/err"
+rc=$?
+[ $rc -ne 0 ] && grep -q 'No space left' "$work/err" && ok "reports a full disk ($(cat "$work/err"))" ||
+	not_ok "full disk: status $rc, '$(cat "$work/err")'"
+"$bin" --sf 0.1 --table lineitem --stdout 2>"$work/err" | head -1 >/dev/null
+rc=${PIPESTATUS[0]}
+[ "$rc" -ne 0 ] && grep -q 'Broken pipe' "$work/err" && ok "reports a closed pipe ($(cat "$work/err"))" ||
+	not_ok "closed pipe: status $rc, '$(cat "$work/err")'"
+"$bin" --help | grep -q -- '--threads N' && ok "--help documents the flags" || not_ok "--help"
+
+echo
+echo "cli: $passed passed, $failed failed"
+[ $failed = 0 ]

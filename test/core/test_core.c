@@ -1,0 +1,551 @@
+/*
+ * test_core.c - unit tests of the generator core: the random streams and
+ * seeking, the text pool, dates, money, CSV quoting, projection, row-range
+ * seeks, reentrancy across threads and the SF >= 30000 path.
+ *
+ * Prints "ok"/"not ok" lines and a closing "N passed, N failed".
+ */
+#include "../../core/internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sha256.h"
+
+static int	passed,
+			failed;
+
+#define CHECK(cond, ...) \
+	do { \
+		if (cond) \
+			passed++; \
+		else \
+		{ \
+			failed++; \
+			printf("not ok - "); \
+			printf(__VA_ARGS__); \
+			printf("  (%s:%d)\n", __FILE__, __LINE__); \
+		} \
+	} while (0)
+
+static void
+section(const char *name)
+{
+	printf("# %s\n", name);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+test_rng(void)
+{
+	int64_t		x = 1;
+	uint64_t	seed = 88172645463325252ULL;
+
+	section("random streams");
+	x = tpch_next(x);
+	CHECK(x == 16807, "first step of seed 1 is 16807, got %lld", (long long) x);
+	x = tpch_next(x);
+	CHECK(x == 282475249, "second step is 282475249, got %lld", (long long) x);
+	x = tpch_next(x);
+	CHECK(x == 1622650073, "third step is 1622650073, got %lld", (long long) x);
+
+	/* seeking by a power equals stepping */
+	x = 933588178;
+	for (int i = 1; i <= 5000; i++)
+	{
+		x = tpch_next(x);
+		if (i % 997 == 0 || i == 5000)
+			CHECK(tpch_mulmod(933588178, tpch_pow16807((uint64_t) i)) == x,
+				  "16807^%d skip equals %d steps", i, i);
+	}
+	CHECK(tpch_pow16807(2147483646) == 1, "16807 has order 2^31-2 (Fermat)");
+
+	/* the exact integer draw equals dbgen's double formula below 2^21 */
+	{
+		int			bad = 0;
+
+		for (int i = 0; i < 2000000; i++)
+		{
+			int64_t		s,
+						range;
+
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			s = (int64_t) (seed % (TPCH_M - 1)) + 1;
+			range = (int64_t) ((seed >> 32) % ((1 << 21) - 1)) + 1;
+			if (i < 1000)
+				s = TPCH_M - 1 - i;	/* the top states, where rounding bites */
+			if (tpch_scale_draw(s, 0, range) !=
+				(int64_t) (((double) s / 2147483647.0) * (double) range))
+				bad++;
+		}
+		CHECK(bad == 0, "integer draws equal double draws (%d differ)", bad);
+	}
+	/* and above 2^21 the double formula is kept: dbgen's 23 odd states */
+	CHECK(tpch_scale_draw(TPCH_M - 1, 0, 314572758) == 314572757,
+		  "top state of a comment offset range");
+}
+
+static void
+test_pool(void)
+{
+	const char *pool = tpch_pool();
+	static const char start[] =
+		"furiously special foxes haggle furiously blithely ironic deposits. slyly final "
+		"theodolites boost slyly even asymptotes. carefully final foxes wake furiously "
+		"around the furiously bold deposits.";
+	char		hex[65];
+
+	section("text pool");
+	CHECK(pool != NULL, "pool built");
+	CHECK(memcmp(pool, start, sizeof(start) - 1) == 0, "pool starts with dbgen's sentences");
+	sha256_hex(pool, TPCH_POOL_SIZE, hex);
+	CHECK(strcmp(hex, "09011f43d4e60579f77b33a51bbb67d04b4f3e700d84f289db6b937db90677f9") == 0,
+		  "pool sha256 is dbgen's, got %s", hex);
+	CHECK(memchr(pool, '|', TPCH_POOL_SIZE) == NULL && memchr(pool, '\n', TPCH_POOL_SIZE) == NULL,
+		  "pool has no '|' or newline");
+	CHECK(tpch_pool_init() == TPCH_OK && tpch_pool() == pool, "second init is a no-op");
+}
+
+static void
+test_formatting(void)
+{
+	char		buf[64];
+	size_t		n;
+	static const struct
+	{
+		int32_t		day;
+		const char *text;
+	}			dates[] = {
+		{0, "1992-01-01"}, {59, "1992-02-29"}, {1263, "1995-06-17"}, {2405, "1998-08-02"},
+		{2556, "1998-12-31"}, {-1, "1991-12-31"}, {2557, "1999-01-01"}, {-2922, "1984-01-01"},
+		{2922, "2000-01-01"},
+	};
+	static const struct
+	{
+		int64_t		cents;
+		const char *text;
+	}			money[] = {
+		{0, "0.00"}, {5, "0.05"}, {-5, "-0.05"}, {-100, "-1.00"}, {12345, "123.45"},
+		{-99999, "-999.99"}, {999999, "9999.99"}, {90000, "900.00"},
+		{INT64_C(123456789012345), "1234567890123.45"},
+	};
+
+	section("dates and money");
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++)
+	{
+		tpch_format_date(dates[i].day, buf);
+		CHECK(memcmp(buf, dates[i].text, 10) == 0, "day %d is %s, got %.10s", dates[i].day,
+			  dates[i].text, buf);
+	}
+	for (size_t i = 0; i < sizeof(money) / sizeof(money[0]); i++)
+	{
+		n = tpch_format_money(money[i].cents, buf);
+		buf[n] = '\0';
+		CHECK(strcmp(buf, money[i].text) == 0, "%lld cents is %s, got %s",
+			  (long long) money[i].cents, money[i].text, buf);
+	}
+	CHECK(tpch_orderkey(1) == 1 && tpch_orderkey(8) == 32 && tpch_orderkey(9) == 33,
+		  "sparse order keys");
+	CHECK(tpch_order_index(32) == 8 && tpch_order_index(9) == 0 && tpch_order_index(0) == 0,
+		  "order index of a key");
+	for (int64_t i = 1; i < 100000; i += 7)
+		if (tpch_order_index(tpch_orderkey(i)) != i)
+		{
+			CHECK(0, "order index round trip at %lld", (long long) i);
+			break;
+		}
+}
+
+/* Splits one CSV record (RFC 4180) into fields; returns the count. */
+static int
+csv_split(const char *line, size_t len, char fields[][256], int *quoted, int max)
+{
+	int			n = 0;
+	size_t		i = 0;
+
+	while (i <= len && n < max)
+	{
+		size_t		k = 0;
+
+		quoted[n] = i < len && line[i] == '"';
+		if (quoted[n])
+		{
+			for (i++; i < len; i++)
+			{
+				if (line[i] == '"')
+				{
+					if (i + 1 < len && line[i + 1] == '"')
+						i++;
+					else
+					{
+						i++;
+						break;
+					}
+				}
+				fields[n][k++] = line[i];
+			}
+		}
+		else
+			while (i < len && line[i] != ',')
+				fields[n][k++] = line[i++];
+		fields[n++][k] = '\0';
+		if (i >= len)
+			break;
+		i++;					/* the comma */
+	}
+	return n;
+}
+
+/* CSV and .tbl carry the same values, and CSV quotes only where needed. */
+static void
+test_csv(void)
+{
+	section("CSV");
+	for (int t = 0; t < TPCH_NTABLES; t++)
+	{
+		tpch_gen	g;
+		tpch_row	row;
+		int			ncols,
+					bad = 0,
+					quoted = 0,
+					rows = 0;
+
+		tpch_columns((tpch_table) t, &ncols);
+		tpch_gen_init(&g, (tpch_table) t, 0.01, 1, 1);
+		while (tpch_gen_next(&g, &row) && rows++ < 3000)
+		{
+			char		tbl[TPCH_MAX_LINE],
+						csv[TPCH_MAX_LINE];
+			char		fields[20][256];
+			int			isq[20];
+			size_t		nt = tpch_format_row((tpch_table) t, TPCH_FMT_TBL, &row, tbl);
+			size_t		nc = tpch_format_row((tpch_table) t, TPCH_FMT_CSV, &row, csv);
+			int			nf = csv_split(csv, nc - 1, fields, isq, 20);
+			char		rebuilt[TPCH_MAX_LINE];
+			char	   *p = rebuilt;
+
+			quoted += memchr(csv, '"', nc) != NULL;
+			for (int i = 0; i < nf; i++)
+			{
+				size_t		l = strlen(fields[i]);
+
+				memcpy(p, fields[i], l);
+				p += l;
+				*p++ = '|';
+			}
+			*p++ = '\n';
+			if (nf != ncols || (size_t) (p - rebuilt) != nt || memcmp(rebuilt, tbl, nt) != 0)
+			{
+				if (bad++ == 0)
+					printf("# differs:\n# %.*s# %.*s", (int) nt, tbl, (int) nc, csv);
+			}
+			/* a field is quoted if and only if it holds a comma or a quote */
+			for (int i = 0; i < nf; i++)
+				bad += isq[i] != (strpbrk(fields[i], ",\"") != NULL);
+		}
+		CHECK(bad == 0, "%s: CSV fields equal .tbl fields (%d rows differ)",
+			  tpch_table_name((tpch_table) t), bad);
+		if (t == TPCH_CUSTOMER || t == TPCH_LINEITEM)
+			CHECK(quoted > 0, "%s: fields with commas are quoted", tpch_table_name((tpch_table) t));
+	}
+	{
+		char		buf[TPCH_MAX_LINE];
+		size_t		n = tpch_format_header(TPCH_REGION, buf);
+
+		CHECK(n == 29 && memcmp(buf, "r_regionkey,r_name,r_comment\n", n) == 0, "region header");
+	}
+}
+
+/* A table's rows at an SF, hashed, from a range of group rows. */
+static void
+hash_rows(tpch_table t, double sf, int64_t part, int64_t parts, uint64_t cols, int64_t first,
+		  int64_t count, char *hex)
+{
+	tpch_gen	g;
+	tpch_row	row;
+	sha256_ctx	c;
+	char		buf[TPCH_MAX_LINE];
+
+	tpch_gen_init(&g, t, sf, part, parts);
+	if (first > 0)
+		tpch_gen_seek(&g, first, count);
+	tpch_gen_set_columns(&g, cols);
+	sha256_init(&c);
+	while (tpch_gen_next(&g, &row))
+		sha256_update(&c, buf, tpch_format_row(t, TPCH_FMT_TBL, &row, buf));
+	sha256_final_hex(&c, hex);
+}
+
+static void
+test_seek(void)
+{
+	section("seeking");
+	for (int t = TPCH_SUPPLIER; t < TPCH_NTABLES; t++)
+	{
+		int64_t		first,
+					count;
+		tpch_gen	a;
+		tpch_row	ra,
+					rb;
+		char		whole[65],
+					pieces[65];
+		sha256_ctx	c;
+		char		buf[TPCH_MAX_LINE];
+
+		/* rows from a seek equal the rows of a full run at that point */
+		tpch_part_range((tpch_table) t, 0.01, 1, 1, &first, &count);
+		hash_rows((tpch_table) t, 0.01, 1, 1, TPCH_ALL_COLUMNS, 0, 0, whole);
+		sha256_init(&c);
+		for (int64_t r = first; r < first + count; r += 97)
+		{
+			int64_t		n = r + 97 > first + count ? first + count - r : 97;
+
+			tpch_gen_init(&a, (tpch_table) t, 0.01, 1, 1);
+			tpch_gen_seek(&a, r, n);
+			while (tpch_gen_next(&a, &ra))
+				sha256_update(&c, buf, tpch_format_row((tpch_table) t, TPCH_FMT_TBL, &ra, buf));
+		}
+		sha256_final_hex(&c, pieces);
+		CHECK(strcmp(whole, pieces) == 0, "%s: 97-row seeks give the whole table",
+			  tpch_table_name((tpch_table) t));
+		/* seeking back rewinds */
+		tpch_gen_init(&a, (tpch_table) t, 0.01, 1, 1);
+		tpch_gen_next(&a, &ra);
+		for (int i = 0; i < 50; i++)
+			tpch_gen_next(&a, &rb);
+		tpch_gen_seek(&a, 1, 10);
+		tpch_gen_next(&a, &rb);
+		{
+			char		l1[TPCH_MAX_LINE],
+						l2[TPCH_MAX_LINE];
+			size_t		n1 = tpch_format_row((tpch_table) t, TPCH_FMT_TBL, &ra, l1);
+			size_t		n2 = tpch_format_row((tpch_table) t, TPCH_FMT_TBL, &rb, l2);
+
+			CHECK(n1 == n2 && memcmp(l1, l2, n1) == 0, "%s: seek back to row 1",
+				  tpch_table_name((tpch_table) t));
+		}
+	}
+	{
+		tpch_gen	g;
+
+		tpch_gen_init(&g, TPCH_LINEITEM, 0.1, 2, 3);
+		CHECK(tpch_gen_seek(&g, 1, 10) == TPCH_ERR_RANGE, "seek outside the part is refused");
+		CHECK(tpch_gen_init(&g, TPCH_LINEITEM, 1.5, 1, 1) == TPCH_ERR_SF_NOT_WHOLE, "SF 1.5 refused");
+		CHECK(tpch_gen_init(&g, TPCH_LINEITEM, 0, 1, 1) == TPCH_ERR_SF_RANGE, "SF 0 refused");
+		CHECK(tpch_gen_init(&g, TPCH_LINEITEM, 1, 4, 3) == TPCH_ERR_PART, "part 4 of 3 refused");
+		CHECK(tpch_gen_init(&g, TPCH_LINEITEM, 1, 1, 0) == TPCH_ERR_PARTS, "0 parts refused");
+		CHECK(tpch_gen_init(&g, (tpch_table) 8, 1, 1, 1) == TPCH_ERR_TABLE, "table 8 refused");
+	}
+}
+
+/* Every column of a projected run equals the same column of a full run. */
+static void
+test_projection(void)
+{
+	uint64_t	seed = 1234567;
+
+	section("projection");
+	for (int t = 0; t < TPCH_NTABLES; t++)
+	{
+		int			ncols,
+					bad = 0;
+		const tpch_column *cols = tpch_columns((tpch_table) t, &ncols);
+
+		for (int trial = 0; trial < 12; trial++)
+		{
+			tpch_gen	full,
+						proj;
+			tpch_row	rf,
+						rp;
+			uint64_t	mask;
+
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			mask = trial == 0 ? 0 : (seed >> 20) & ((1ULL << ncols) - 1);
+			tpch_gen_init(&full, (tpch_table) t, 0.01, 1, 1);
+			tpch_gen_init(&proj, (tpch_table) t, 0.01, 1, 1);
+			tpch_gen_set_columns(&proj, mask);
+			while (tpch_gen_next(&full, &rf))
+			{
+				if (!tpch_gen_next(&proj, &rp))
+				{
+					bad++;
+					break;
+				}
+				for (int c = 0; c < ncols; c++)
+				{
+					const char *a = (const char *) &rf + cols[c].offset;
+					const char *b = (const char *) &rp + cols[c].offset;
+
+					if (!((mask >> c) & 1))
+						continue;
+					if (cols[c].kind == TPCH_KIND_CHAR || cols[c].kind == TPCH_KIND_VARCHAR)
+					{
+						const tpch_str *sa = (const tpch_str *) a,
+								   *sb = (const tpch_str *) b;
+
+						bad += sa->len != sb->len || memcmp(sa->ptr, sb->ptr, sa->len) != 0;
+					}
+					else if (cols[c].kind == TPCH_KIND_DATE)
+						bad += *(const int32_t *) a != *(const int32_t *) b;
+					else
+						bad += *(const int64_t *) a != *(const int64_t *) b;
+				}
+			}
+			bad += tpch_gen_next(&proj, &rp);
+		}
+		CHECK(bad == 0, "%s: projected columns equal full columns (%d differ)",
+			  tpch_table_name((tpch_table) t), bad);
+	}
+}
+
+/* Generators in different threads at once give the bytes they give alone. */
+typedef struct thread_job
+{
+	tpch_table	t;
+	int64_t		part;
+	char		hex[65];
+} thread_job;
+
+static void *
+thread_main(void *arg)
+{
+	thread_job *j = arg;
+
+	hash_rows(j->t, 0.01, j->part, 3, TPCH_ALL_COLUMNS, 0, 0, j->hex);
+	return NULL;
+}
+
+static void
+test_threads(void)
+{
+	thread_job	jobs[TPCH_NTABLES * 3];
+	pthread_t	tid[TPCH_NTABLES * 3];
+	int			bad = 0;
+
+	section("reentrancy");
+	for (int i = 0; i < TPCH_NTABLES * 3; i++)
+	{
+		jobs[i].t = (tpch_table) (i / 3);
+		jobs[i].part = i % 3 + 1;
+		pthread_create(&tid[i], NULL, thread_main, &jobs[i]);
+	}
+	for (int i = 0; i < TPCH_NTABLES * 3; i++)
+	{
+		char		alone[65];
+
+		pthread_join(tid[i], NULL);
+		hash_rows(jobs[i].t, 0.01, jobs[i].part, 3, TPCH_ALL_COLUMNS, 0, 0, alone);
+		bad += strcmp(alone, jobs[i].hex) != 0;
+	}
+	CHECK(bad == 0, "24 generators in 24 threads at once = alone (%d differ)", bad);
+}
+
+/* SF >= 30000: 64-bit streams, continued inside a part, restarted at parts. */
+static void
+test_big(void)
+{
+	tpch_gen	g;
+	tpch_row	row;
+	char		a[65],
+				b[65];
+	int64_t		first,
+				count;
+
+	section("SF >= 30000");
+	/* a seek inside a part replays stream 19 to the same state */
+	tpch_part_range(TPCH_LINEITEM, 30000, 7, 1000000, &first, &count);
+	hash_rows(TPCH_LINEITEM, 30000, 7, 1000000, TPCH_ALL_COLUMNS, first + 500, 300, a);
+	{
+		sha256_ctx	c;
+		char		buf[TPCH_MAX_LINE];
+
+		tpch_gen_init(&g, TPCH_LINEITEM, 30000, 7, 1000000);
+		sha256_init(&c);
+		while (tpch_gen_next(&g, &row))
+			if (row.lineitem.l_orderkey >= tpch_orderkey(first + 500) &&
+				row.lineitem.l_orderkey < tpch_orderkey(first + 800))
+				sha256_update(&c, buf, tpch_format_row(TPCH_LINEITEM, TPCH_FMT_TBL, &row, buf));
+		sha256_final_hex(&c, b);
+	}
+	CHECK(strcmp(a, b) == 0, "SF 30000: a seek inside a part = the part's own run");
+
+	/* the 64-bit path makes the output depend on where parts start */
+	tpch_gen_init(&g, TPCH_ORDERS, 30000, 1, 1);
+	tpch_gen_seek(&g, 101, 1);
+	tpch_gen_next(&g, &row);
+	{
+		int64_t		cont = row.orders.o_custkey;
+
+		/* 100 orders a part: part 2 starts at order 101 */
+		tpch_gen_init(&g, TPCH_ORDERS, 30000, 2, INT64_C(45000000000) / 100);
+		tpch_gen_next(&g, &row);
+		CHECK(row.orders.o_orderkey == tpch_orderkey(101), "part 2 of 450000000 starts at order 101");
+		CHECK(row.orders.o_custkey != cont,
+			  "SF 30000: order 101's custkey depends on the chunking, as in dbgen");
+	}
+	CHECK(tpch_gen_init(&g, TPCH_ORDERS, 29999, 1, 1) == TPCH_OK && !g.big, "SF 29999 is 31-bit");
+	CHECK(tpch_gen_init(&g, TPCH_ORDERS, 30000, 1, 1) == TPCH_OK && g.big, "SF 30000 is 64-bit");
+	tpch_gen_next(&g, &row);
+	CHECK(row.orders.o_custkey >= 1 && row.orders.o_custkey <= 4500000000 &&
+		  row.orders.o_custkey % 3 != 0, "SF 30000 custkey in range and not a multiple of 3");
+}
+
+static void
+test_counts(void)
+{
+	section("row counts");
+	CHECK(tpch_group_rows(TPCH_SUPPLIER, 0.37) == 3700, "SF 0.37 suppliers");
+	CHECK(tpch_group_rows(TPCH_ORDERS, 0.37) == 555000, "SF 0.37 orders");
+	CHECK(tpch_group_rows(TPCH_CUSTOMER, 0.0001) == 1, "SF 0.0001 customers");
+	CHECK(tpch_group_rows(TPCH_LINEITEM, 100000) == INT64_C(150000000000), "SF 100000 orders");
+	CHECK(tpch_group_rows(TPCH_NATION, 100000) == 25, "nation is 25 rows");
+	{
+		int64_t		f,
+					c;
+
+		tpch_part_range(TPCH_PART, 0.1, 3, 3, &f, &c);
+		CHECK(f == 13333 && c == 6668, "SF 0.1 parts: the last part takes the remainder");
+		tpch_part_range(TPCH_NATION, 0.1, 2, 3, &f, &c);
+		CHECK(f == 1 && c == 25, "nation is never split");
+		tpch_part_range(TPCH_SUPPLIER, 0.01, 5, 1000, &f, &c);
+		CHECK(c == 0, "more parts than rows: early parts are empty");
+	}
+	{
+		int64_t		n = 0;
+		tpch_gen	g;
+		tpch_row	r;
+
+		tpch_gen_init(&g, TPCH_LINEITEM, 0.01, 1, 1);
+		while (tpch_gen_next(&g, &r))
+			n++;
+		CHECK(n == 60175, "SF 0.01 lineitem has 60175 rows, got %lld", (long long) n);
+		CHECK(llabs(tpch_rows_estimate(TPCH_LINEITEM, 15000) - n) * 100 < n,
+			  "lineitem estimate within 1%%");
+	}
+}
+
+int
+main(void)
+{
+	if (tpch_pool_init() != TPCH_OK)
+	{
+		printf("not ok - the text pool could not be built\n0 passed, 1 failed\n");
+		return 1;
+	}
+	test_rng();
+	test_pool();
+	test_formatting();
+	test_csv();
+	test_counts();
+	test_seek();
+	test_projection();
+	test_threads();
+	test_big();
+	printf("core: %d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}

@@ -28,8 +28,10 @@ static const int8_t streams_of[TPCH_NTABLES][20] = {
 	[TPCH_PART] = {S_P_MFG, S_P_BRND, S_P_TYPE, S_P_SIZE, S_P_CNTR, S_P_CMNT, S_P_NAME, -1},
 	[TPCH_PARTSUPP] = {S_PS_QTY, S_PS_SCST, S_PS_CMNT, -1},
 	[TPCH_CUSTOMER] = {S_C_ADDR, S_C_NTRG, S_C_PHNE, S_C_ABAL, S_C_MSEG, S_C_CMNT, -1},
+	/* all of the group: orders may build their lines for lineitem too */
 	[TPCH_ORDERS] = {S_O_CLRK, S_O_CMNT, S_O_ODATE, S_O_PRIO, S_O_CKEY, S_O_LCNT,
-		S_L_QTY, S_L_DCNT, S_L_TAX, S_L_PKEY, S_L_SDTE, -1},
+		S_L_QTY, S_L_DCNT, S_L_TAX, S_L_SHIP, S_L_SMODE, S_L_PKEY, S_L_SKEY, S_L_SDTE,
+	S_L_CDTE, S_L_RDTE, S_L_RFLG, S_L_CMNT, -1},
 	[TPCH_LINEITEM] = {S_O_ODATE, S_O_LCNT, S_L_QTY, S_L_DCNT, S_L_TAX, S_L_SHIP,
 		S_L_SMODE, S_L_PKEY, S_L_SKEY, S_L_SDTE, S_L_CDTE, S_L_RDTE, S_L_RFLG, S_L_CMNT, -1},
 };
@@ -457,6 +459,7 @@ gen_order(tpch_gen *g)
 	o->o_orderkey = tpch_orderkey(g->row);
 	if (g->big)
 	{
+		g->big19_row = 0;		/* mid-order until the streams advance */
 		g->big40 = big_step(g->big40);
 		o->o_custkey = big_value(g->big40, 1, g->n_cust);
 	}
@@ -502,7 +505,7 @@ gen_orders_row(tpch_gen *g, tpch_orders_row *r)
 
 		for (int n = 1; n <= g->ol.nlines; n++)
 		{
-			tpch_lineitem_row *l = &g->ol.line[0];
+			tpch_lineitem_row *l = &g->ol.line[n - 1];
 			int64_t		v;
 
 			gen_line(g, n, l);
@@ -528,6 +531,8 @@ order_needs(tpch_table t, uint64_t cols)
 	uint64_t	n = 0;
 
 #define IF(col, bits) if ((cols >> (col)) & 1) n |= (bits)
+	if (t == TPCH_ORDERS && (cols & TPCH_WITH_LINES))
+		n = order_needs(TPCH_LINEITEM, TPCH_ALL_COLUMNS) | N_LINES;
 	if (t == TPCH_ORDERS)
 	{
 		IF(1, N_CUST);
@@ -559,14 +564,35 @@ order_needs(tpch_table t, uint64_t cols)
 	return n;
 }
 
-void
+uint64_t
+tpch_pool_columns(tpch_table t)
+{
+	static const uint8_t comment_col[TPCH_NTABLES] = {2, 3, 6, 8, 4, 7, 8, 15};
+
+	return (unsigned) t < TPCH_NTABLES ? UINT64_C(1) << comment_col[t] : 0;
+}
+
+int
 tpch_gen_set_columns(tpch_gen *g, uint64_t columns)
 {
+	uint64_t	pooled = tpch_pool_columns(g->table);
+
 	g->columns = columns;
 	if (g->table == TPCH_ORDERS || g->table == TPCH_LINEITEM)
 		g->need = order_needs(g->table, columns);
 	else
 		g->need = columns;
+	if (g->table == TPCH_ORDERS && (columns & TPCH_WITH_LINES))
+		pooled |= TPCH_WITH_LINES;
+	g->nopool = g->pool == NULL && (columns & pooled) != 0;
+	return g->nopool ? TPCH_ERR_NOPOOL : TPCH_OK;
+}
+
+const tpch_lineitem_row *
+tpch_gen_lines(const tpch_gen *g, int *n)
+{
+	*n = g->ol.nlines;
+	return g->ol.line;
 }
 
 /* Every stream of the table at the start of group row `row`. */
@@ -583,15 +609,22 @@ seek_streams(tpch_gen *g, int64_t row)
 	}
 	if (g->big && (g->table == TPCH_ORDERS || g->table == TPCH_LINEITEM))
 	{
-		/* at the chunk start: the 31-bit seek; from there the 64-bit path */
+		/*
+		 * At the chunk start the streams hold their 31-bit seek; from there
+		 * the 64-bit path.  Stream 19 is replayed, from where it stands if
+		 * that is on the way.
+		 */
 		int64_t		r0 = g->chunk_first;
 		int64_t		x43;
 
 		g->big40 = tpch_mulmod(tpch_stream_seed[S_O_CKEY],
 							   tpch_pow16807((uint64_t) (r0 - 1) * 1));
 		g->big40 = big_jump(g->big40, (uint64_t) (row - r0));
-		g->big19 = tpch_mulmod(tpch_stream_seed[S_L_PKEY],
-							   tpch_pow16807((uint64_t) (r0 - 1) * 7));
+		if (g->big19_row >= r0 && g->big19_row <= row)
+			r0 = g->big19_row;
+		else
+			g->big19 = tpch_mulmod(tpch_stream_seed[S_L_PKEY],
+								   tpch_pow16807((uint64_t) (r0 - 1) * 7));
 		x43 = tpch_mulmod(tpch_stream_seed[S_O_LCNT], tpch_pow16807((uint64_t) (r0 - 1)));
 		for (int64_t r = r0; r < row; r++)
 		{
@@ -603,6 +636,7 @@ seek_streams(tpch_gen *g, int64_t row)
 			g->big19 = big_pad(g->big19, 7 - lines);
 			x43 = tpch_next(x43);
 		}
+		g->big19_row = row;
 	}
 }
 
@@ -618,7 +652,10 @@ advance_streams(tpch_gen *g)
 		st->cur = st->base;
 	}
 	if (g->big && (g->table == TPCH_ORDERS || g->table == TPCH_LINEITEM))
+	{
 		g->big19 = big_pad(g->big19, 7 - g->ol.nlines);
+		g->big19_row = g->row + 1;
+	}
 }
 
 int
@@ -635,8 +672,6 @@ tpch_gen_init(tpch_gen *g, tpch_table t, double sf, int64_t part, int64_t parts)
 		return err;
 	memset(g, 0, sizeof(*g));
 	g->pool = tpch_pool();
-	if (g->pool == NULL)
-		return TPCH_ERR_NOPOOL;
 	g->table = t;
 	g->sf = sf;
 	g->part = part;
@@ -675,6 +710,8 @@ tpch_gen_seek(tpch_gen *g, int64_t first, int64_t count)
 int
 tpch_gen_next(tpch_gen *g, tpch_row *row)
 {
+	if (g->nopool)
+		return -TPCH_ERR_NOPOOL;
 	switch (g->table)
 	{
 		case TPCH_LINEITEM:

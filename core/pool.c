@@ -9,7 +9,8 @@
  *
  * Speed: words are stored padded to 16 bytes, so each is copied with one
  * fixed-size store and the pointer advanced by its true length; the pool has
- * slack after its end so that the last sentence can be written whole.
+ * slack after its end so that the last sentence can be written whole, and so
+ * that formatters may copy comments in 16-byte pieces.
  */
 #include "internal.h"
 
@@ -17,11 +18,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define POOL_SLACK 4096
-
+/* Set once under the lock, then only read. */
 static const char *pool_mem;
-static int	pool_err = TPCH_ERR_NOPOOL;
-static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A grammar entry as a token string without spaces ("J,JN"). */
 typedef struct grammar_rules
@@ -107,8 +106,8 @@ verb_phrase(char *p, int64_t *x, const grammar_rules *g)
 	return p;
 }
 
-static void
-build(char *pool)
+void
+tpch_pool_build(char *pool)
 {
 	grammar_rules g;
 	int64_t		x = tpch_stream_seed[S_POOL];
@@ -155,36 +154,46 @@ build(char *pool)
 	}
 }
 
-static void
-pool_build_once(void)
-{
-	void	   *mem = mmap(NULL, (size_t) TPCH_POOL_SIZE + POOL_SLACK,
-						   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (mem == MAP_FAILED)
-	{
-		pool_err = TPCH_ERR_NOMEM;
-		return;
-	}
-#ifdef MADV_HUGEPAGE
-	/* comments are cut from anywhere in 300 MiB: spare the TLB */
-	(void) madvise(mem, (size_t) TPCH_POOL_SIZE + POOL_SLACK, MADV_HUGEPAGE);
-#endif
-	build(mem);
-	(void) mprotect(mem, (size_t) TPCH_POOL_SIZE + POOL_SLACK, PROT_READ);
-	pool_mem = mem;
-	pool_err = TPCH_OK;
-}
-
 int
 tpch_pool_init(void)
 {
-	pthread_once(&pool_once, pool_build_once);
-	return pool_err;
+	int			err = TPCH_OK;
+
+	pthread_mutex_lock(&pool_lock);
+	if (pool_mem == NULL)
+	{
+		void	   *mem = mmap(NULL, TPCH_POOL_ALLOC, PROT_READ | PROT_WRITE,
+							   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (mem == MAP_FAILED)
+			err = TPCH_ERR_NOMEM;
+		else
+		{
+#ifdef MADV_HUGEPAGE
+			/* comments are cut from anywhere in 300 MiB: spare the TLB */
+			(void) madvise(mem, TPCH_POOL_ALLOC, MADV_HUGEPAGE);
+#endif
+			tpch_pool_build(mem);
+			(void) mprotect(mem, TPCH_POOL_ALLOC, PROT_READ);
+			__atomic_store_n(&pool_mem, mem, __ATOMIC_RELEASE);
+		}
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return err;
+}
+
+int
+tpch_pool_adopt(const char *buf)
+{
+	pthread_mutex_lock(&pool_lock);
+	if (pool_mem == NULL)
+		__atomic_store_n(&pool_mem, buf, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&pool_lock);
+	return TPCH_OK;
 }
 
 const char *
 tpch_pool(void)
 {
-	return pool_err == TPCH_OK ? pool_mem : NULL;
+	return __atomic_load_n(&pool_mem, __ATOMIC_ACQUIRE);
 }

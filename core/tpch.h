@@ -108,8 +108,27 @@ int64_t		tpch_order_index(int64_t orderkey);
  */
 int			tpch_pool_init(void);
 
-/* The pool, or NULL if tpch_pool_init() has not succeeded. */
+/* The pool, or NULL if this process has none yet. */
 const char *tpch_pool(void);
+
+/* Bytes of a pool buffer: the pool and 4 KiB of slack after it. */
+#define TPCH_POOL_ALLOC ((size_t) TPCH_POOL_SIZE + 4096)
+
+/*
+ * Builds a pool into caller memory (TPCH_POOL_ALLOC bytes), for example a
+ * shared memory segment that several processes map; touches no global state.
+ */
+void		tpch_pool_build(char *buf);
+
+/*
+ * Makes a built pool buffer this process's pool if it has none yet (if it
+ * has, that one stays).  The buffer must stay mapped for the life of the
+ * process.  Returns TPCH_OK.
+ */
+int			tpch_pool_adopt(const char *buf);
+
+/* The columns of a table cut from the pool (its comments), as a mask. */
+uint64_t	tpch_pool_columns(tpch_table t);
 
 /* ------------------------------------------------------------------------
  * Rows
@@ -277,7 +296,7 @@ int			tpch_column_lookup(tpch_table t, const char *name);
  * ------------------------------------------------------------------------ */
 
 /* Bit i of a column mask selects column i of tpch_columns(). */
-#define TPCH_ALL_COLUMNS UINT64_MAX
+#define TPCH_ALL_COLUMNS (UINT64_MAX >> 1)
 
 /* Internal state of one random stream. */
 typedef struct tpch_stream
@@ -324,7 +343,9 @@ typedef struct tpch_gen
 	int			sub;			/* partsupp/lineitem: next row in the group */
 	const char *pool;
 	tpch_stream s[TPCH_NSTREAMS];
+	int			nopool;			/* a selected column needs the missing pool */
 	int64_t		big19;			/* 64-bit state of stream 19 (big) */
+	int64_t		big19_row;		/* the group row big19 starts, or 0 */
 	int64_t		big40;			/* 64-bit state of stream 40 (big) */
 	tpch_order_lines ol;
 	tpch_orders_row order;
@@ -333,8 +354,10 @@ typedef struct tpch_gen
 
 /*
  * Sets up a generator for part `part` of `parts` of a table (parts = 1:
- * the whole table).  The pool must be built (tpch_pool_init) first.
- * Returns TPCH_OK or an error code.
+ * the whole table), with all columns selected.  Returns TPCH_OK or an error
+ * code.  Without a pool in the process it still succeeds, but then only
+ * columns outside tpch_pool_columns() may be selected: tpch_gen_next() fails
+ * with -TPCH_ERR_NOPOOL otherwise.
  */
 int			tpch_gen_init(tpch_gen *g, tpch_table t, double sf,
 						  int64_t part, int64_t parts);
@@ -344,21 +367,33 @@ int			tpch_gen_init(tpch_gen *g, tpch_table t, double sf,
  * part (absolute 1-based group-row numbers, as from tpch_part_range) and
  * rewinds to `first`.  O(log n) for every table and SF, except orders and
  * lineitem at SF >= 30000, where dbgen's 64-bit stream 19 can only be
- * replayed from the start of the part (linear in first - part start).
+ * replayed: from where the generator stands when seeking forward, else from
+ * the start of the part (linear in that distance, about 10 ns a row).
  */
 int			tpch_gen_seek(tpch_gen *g, int64_t first, int64_t count);
 
 /*
  * Chooses the columns to compute (bit i = column i).  Columns left out are
  * not built and their values in the row are unspecified, while the random
- * streams stay in step, so the other columns are unchanged.  Call before the first
- * tpch_gen_next after init or seek.
+ * streams stay in step, so the other columns are unchanged.  Call before the
+ * first tpch_gen_next after init or seek.  Returns TPCH_ERR_NOPOOL when a
+ * selected column needs the pool and the process has none, else TPCH_OK.
+ *
+ * For TPCH_ORDERS, TPCH_WITH_LINES added to the mask also builds every
+ * column of the order's lines, which tpch_gen_lines() then hands out: one
+ * pass for both tables, as dbgen makes them.
  */
-void		tpch_gen_set_columns(tpch_gen *g, uint64_t columns);
+#define TPCH_WITH_LINES (UINT64_C(1) << 63)
+int			tpch_gen_set_columns(tpch_gen *g, uint64_t columns);
+
+/* The lines of the order last produced by an orders generator with
+ * TPCH_WITH_LINES; *n receives their count. */
+const tpch_lineitem_row *tpch_gen_lines(const tpch_gen *g, int *n);
 
 /*
  * Produces the next row into *row (the table's struct in the union).
- * Returns 1 for a row, 0 at the end of the range.
+ * Returns 1 for a row, 0 at the end of the range, -TPCH_ERR_NOPOOL when a
+ * selected column needs the pool and there is none.
  */
 int			tpch_gen_next(tpch_gen *g, tpch_row *row);
 

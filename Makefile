@@ -49,7 +49,7 @@ test/core/test_core: test/core/test_core.o test/core/sha256.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -o $@ $^ -lpthread
 
 cli/tpchgen.o test/core/test_core.o: core/tpch.h
-$(CORE_OBJS): core/tpch.h core/internal.h
+$(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h
 
 # Tests that need no server: core unit tests, CLI conformance and errors.
 check-core: bin/tpchgen test/core/test_core

@@ -223,14 +223,22 @@ write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* One block of output: a range of group rows and its formatted text. */
+/*
+ * One block of output: a range of group rows and its formatted text; with
+ * orders and lineitem made in one pass, out[1] holds the lines.
+ */
+typedef struct block_out
+{
+	char	   *buf;
+	size_t		len;
+	size_t		cap;
+} block_out;
+
 typedef struct block
 {
 	int64_t		first;
 	int64_t		count;
-	char	   *buf;
-	size_t		len;
-	size_t		cap;
+	block_out	out[2];
 	int			full;
 } block;
 
@@ -238,6 +246,7 @@ typedef struct job
 {
 	const options *o;
 	tpch_table	table;
+	int			with_lines;		/* orders, and lineitem into a second file */
 	int64_t		first;			/* the part's group rows */
 	int64_t		count;
 	int64_t		block_rows;
@@ -258,32 +267,78 @@ group_row_bytes(tpch_table t)
 }
 
 static void
+reserve(block_out *o, size_t need)
+{
+	if (o->cap < need)
+	{
+		free(o->buf);
+		o->buf = malloc(need);
+		if (o->buf == NULL)
+			fail("out of memory");
+		o->cap = need;
+	}
+	o->len = 0;
+}
+
+static void
 fill_block(job *j, tpch_gen *g, block *b)
 {
-	size_t		need = (size_t) b->count * group_row_bytes(j->table) + TPCH_MAX_LINE;
 	int64_t		rows = 0;
 	int			err;
 
-	if (b->cap < need)
-	{
-		free(b->buf);
-		b->buf = malloc(need);
-		if (b->buf == NULL)
-			fail("out of memory");
-		b->cap = need;
-	}
+	reserve(&b->out[0], (size_t) b->count * group_row_bytes(j->table) + TPCH_MAX_LINE);
 	err = tpch_gen_seek(g, b->first, b->count);
 	if (err != TPCH_OK)
 		fail("%s", tpch_strerror(err));
-	b->len = 0;
+	if (j->with_lines)
+	{
+		tpch_row	row;
+		char	   *p0 = b->out[0].buf;
+		char	   *p1;
+
+		reserve(&b->out[1], (size_t) b->count * group_row_bytes(TPCH_LINEITEM) + TPCH_MAX_LINE);
+		p1 = b->out[1].buf;
+		tpch_gen_set_columns(g, TPCH_ALL_COLUMNS | TPCH_WITH_LINES);
+		while (tpch_gen_next(g, &row) == 1)
+		{
+			int			n;
+			const tpch_lineitem_row *l = tpch_gen_lines(g, &n);
+
+			p0 += tpch_format_row(TPCH_ORDERS, j->o->format, &row, p0);
+			for (int i = 0; i < n; i++)
+				p1 += tpch_format_row(TPCH_LINEITEM, j->o->format, (const tpch_row *) &l[i], p1);
+		}
+		b->out[0].len = (size_t) (p0 - b->out[0].buf);
+		b->out[1].len = (size_t) (p1 - b->out[1].buf);
+		return;
+	}
 	for (;;)
 	{
-		size_t		n = tpch_gen_format(g, j->o->format, b->buf + b->len, b->cap - b->len, &rows);
+		block_out  *o = &b->out[0];
+		size_t		n = tpch_gen_format(g, j->o->format, o->buf + o->len, o->cap - o->len, &rows);
 
 		if (n == 0)
 			break;
-		b->len += n;
+		o->len += n;
 	}
+}
+
+/* Writes a filled block; 0 or -1 with errno. */
+static int
+write_block(const job *j, const int *fd, const block *b)
+{
+	if (write_all(fd[0], b->out[0].buf, b->out[0].len) != 0)
+		return -1;
+	if (j->with_lines && write_all(fd[1], b->out[1].buf, b->out[1].len) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+free_block(block *b)
+{
+	free(b->out[0].buf);
+	free(b->out[1].buf);
 }
 
 static void
@@ -330,9 +385,12 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* Writes the rows of one table's part to fd; 0 or -1 with errno. */
+/*
+ * Writes the rows of one table's part to fd[0] (with_lines: orders to fd[0]
+ * and lineitem to fd[1], in one pass); 0 or -1 with errno.
+ */
 static int
-write_table(const options *o, tpch_table t, int fd)
+write_table(const options *o, tpch_table t, int with_lines, const int *fd)
 {
 	job		   *j = calloc(1, sizeof(job));
 	int			rc = 0;
@@ -341,6 +399,7 @@ write_table(const options *o, tpch_table t, int fd)
 		fail("out of memory");
 	j->o = o;
 	j->table = t;
+	j->with_lines = with_lines;
 	tpch_part_range(t, o->sf, o->part, o->parts, &j->first, &j->count);
 	j->block_rows = BLOCK_BYTES / (int64_t) (group_row_bytes(t) / 3);
 	if (j->block_rows < 1)
@@ -354,7 +413,8 @@ write_table(const options *o, tpch_table t, int fd)
 	{
 		char		hdr[TPCH_MAX_LINE];
 
-		if (write_all(fd, hdr, tpch_format_header(t, hdr)) != 0)
+		if (write_all(fd[0], hdr, tpch_format_header(t, hdr)) != 0 ||
+			(with_lines && write_all(fd[1], hdr, tpch_format_header(TPCH_LINEITEM, hdr)) != 0))
 			rc = -1;
 	}
 
@@ -369,9 +429,9 @@ write_table(const options *o, tpch_table t, int fd)
 		{
 			block_range(j, k, &b);
 			fill_block(j, &g, &b);
-			rc = write_all(fd, b.buf, b.len);
+			rc = write_block(j, fd, &b);
 		}
-		free(b.buf);
+		free_block(&b);
 	}
 	else if (rc == 0)
 	{
@@ -395,7 +455,7 @@ write_table(const options *o, tpch_table t, int fd)
 			while (!b->full)
 				pthread_cond_wait(&j->cond, &j->lock);
 			pthread_mutex_unlock(&j->lock);
-			if (write_all(fd, b->buf, b->len) != 0)
+			if (write_block(j, fd, b) != 0)
 			{
 				int			saved = errno;
 
@@ -416,7 +476,7 @@ write_table(const options *o, tpch_table t, int fd)
 			pthread_join(tids[i], NULL);
 		for (int i = 0; i < j->nthreads; i++)
 			for (int r = 0; r < RING; r++)
-				free(j->ring[i][r].buf);
+				free_block(&j->ring[i][r]);
 	}
 	free(j);
 	return rc;
@@ -446,38 +506,72 @@ make_dir(const char *dir)
 		fail("cannot write into directory \"%s\": %s", path, strerror(errno));
 }
 
-static void
-write_file(const options *o, tpch_table t)
+/* A file being written under a temporary name beside its final one. */
+typedef struct out_file
 {
 	char		path[PATH_MAX];
-	char		tmp[PATH_MAX + 16];
+	char		tmp[PATH_MAX + 32];
+	int			fd;
+} out_file;
+
+static out_file *open_files[2];
+
+static void
+remove_temporaries(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (open_files[i] != NULL)
+			unlink(open_files[i]->tmp);
+}
+
+static void
+open_file(const options *o, tpch_table t, out_file *f, int slot)
+{
 	int			split = o->parts > 1 && t != TPCH_NATION && t != TPCH_REGION;
 	const char *ext = o->format == TPCH_FMT_CSV ? "csv" : "tbl";
-	int			fd;
 
 	if (split)
-		snprintf(path, sizeof(path), "%s/%s.%s.%lld", o->output_dir, tpch_table_name(t), ext,
-				 (long long) o->part);
+		snprintf(f->path, sizeof(f->path), "%s/%s.%s.%lld", o->output_dir,
+				 tpch_table_name(t), ext, (long long) o->part);
 	else
-		snprintf(path, sizeof(path), "%s/%s.%s", o->output_dir, tpch_table_name(t), ext);
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long) getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	if (fd < 0)
-		fail("could not create \"%s\": %s", tmp, strerror(errno));
-	if (write_table(o, t, fd) != 0 || close(fd) != 0)
-	{
-		int			saved = errno;
+		snprintf(f->path, sizeof(f->path), "%s/%s.%s", o->output_dir, tpch_table_name(t), ext);
+	snprintf(f->tmp, sizeof(f->tmp), "%s.tmp%ld", f->path, (long) getpid());
+	f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	if (f->fd < 0)
+		fail("could not create \"%s\": %s", f->tmp, strerror(errno));
+	open_files[slot] = f;
+}
 
-		unlink(tmp);
-		fail("could not write \"%s\": %s", path, strerror(saved));
-	}
-	if (rename(tmp, path) != 0)
-	{
-		int			saved = errno;
+static void
+close_file(out_file *f, int slot)
+{
+	if (close(f->fd) != 0)
+		fail("could not write \"%s\": %s", f->path, strerror(errno));
+	if (rename(f->tmp, f->path) != 0)
+		fail("could not rename \"%s\" to \"%s\": %s", f->tmp, f->path, strerror(errno));
+	open_files[slot] = NULL;
+}
 
-		unlink(tmp);
-		fail("could not rename \"%s\" to \"%s\": %s", tmp, path, strerror(saved));
+/* Writes table t (with_lines: orders and lineitem) into the output dir. */
+static void
+write_files(const options *o, tpch_table t, int with_lines)
+{
+	out_file	f[2];
+	int			fd[2] = {-1, -1};
+
+	open_file(o, t, &f[0], 0);
+	fd[0] = f[0].fd;
+	if (with_lines)
+	{
+		open_file(o, TPCH_LINEITEM, &f[1], 1);
+		fd[1] = f[1].fd;
 	}
+	if (write_table(o, t, with_lines, fd) != 0)
+		fail("could not write \"%s\"%s: %s", f[0].path, with_lines ? " or lineitem" : "",
+			 strerror(errno));
+	close_file(&f[0], 0);
+	if (with_lines)
+		close_file(&f[1], 1);
 }
 
 int
@@ -495,20 +589,28 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	/* a closed pipe is a write error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);
+	atexit(remove_temporaries);
 	if (o.output_dir)
 		make_dir(o.output_dir);
-	err = tpch_pool_init();
+	err = tpch_pool_init_threads(o.threads);
 	if (err != TPCH_OK)
 		fail("%s", tpch_strerror(err));
 
 	if (o.to_stdout)
 	{
-		if (write_table(&o, (tpch_table) o.table, STDOUT_FILENO) != 0)
+		int			fd[2] = {STDOUT_FILENO, -1};
+
+		if (write_table(&o, (tpch_table) o.table, 0, fd) != 0)
 			fail("could not write to standard output: %s", strerror(errno));
 		return 0;
 	}
 	for (int t = 0; t < TPCH_NTABLES; t++)
+	{
+		/* all tables: orders and lineitem in one pass, as dbgen makes them */
+		if (o.table < 0 && t == TPCH_LINEITEM)
+			continue;
 		if (o.table < 0 || o.table == t)
-			write_file(&o, (tpch_table) t);
+			write_files(&o, (tpch_table) t, o.table < 0 && t == TPCH_ORDERS);
+	}
 	return 0;
 }

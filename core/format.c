@@ -16,19 +16,26 @@ static const char digit_pairs[201] =
 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 "8081828384858687888990919293949596979899";
 
-/* Unsigned decimal, no padding. */
+static inline int
+digits(uint64_t v)
+{
+	int			n = 1;
+
+	while (v >= 10000)
+	{
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* Unsigned decimal, no padding: written back to front in pairs. */
 static inline char *
 put_u64(char *p, uint64_t v)
 {
-	char		tmp[20];
-	char	   *t = tmp + sizeof(tmp);
-	size_t		n;
+	int			n = digits(v);
+	char	   *t = p + n;
 
-	if (v < 10)
-	{
-		*p = (char) ('0' + v);
-		return p + 1;
-	}
 	while (v >= 100)
 	{
 		t -= 2;
@@ -36,14 +43,9 @@ put_u64(char *p, uint64_t v)
 		v /= 100;
 	}
 	if (v >= 10)
-	{
-		t -= 2;
-		memcpy(t, digit_pairs + v * 2, 2);
-	}
+		memcpy(t - 2, digit_pairs + v * 2, 2);
 	else
-		*--t = (char) ('0' + v);
-	n = (size_t) (tmp + sizeof(tmp) - t);
-	memcpy(p, t, n);
+		t[-1] = (char) ('0' + v);
 	return p + n;
 }
 

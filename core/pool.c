@@ -15,6 +15,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -106,56 +107,167 @@ verb_phrase(char *p, int64_t *x, const grammar_rules *g)
 	return p;
 }
 
-void
-tpch_pool_build(char *pool)
+/* Writes one sentence at p, without its trailing space; returns its end. */
+static char *
+sentence(char *p, int64_t *x, const grammar_rules *g)
+{
+	const char *t = g->sentence[tpch_pick(x, &tpch_dist_grammar)];
+
+	for (; *t; t++)
+	{
+		switch (*t)
+		{
+			case 'N':
+				p = noun_phrase(p, x, g);
+				break;
+			case 'V':
+				p = verb_phrase(p, x, g);
+				break;
+			case 'P':
+				p = put_word(p, x, &tpch_dist_prepositions);
+				memcpy(p, " the ", 5);
+				p = noun_phrase(p + 5, x, g);
+				break;
+			case 'T':
+				/* the terminator replaces the trailing space */
+				p = put_word(p - 1, x, &tpch_dist_terminators);
+				break;
+		}
+	}
+	return p;
+}
+
+/*
+ * Writes whole sentences, each followed by a space, from stream state *state
+ * at pool + from, until the write position reaches `stop`.  With stop at a
+ * checkpoint (a sentence start) the segment ends exactly there, and its last
+ * sentences go through a scratch buffer so that the 16-byte word stores
+ * never spill into the next segment, which another thread may be writing.
+ * With stop at the end of the pool, dbgen's end rule applies: a sentence
+ * that does not fit with its space is cut (it already lies in place, the
+ * slack holds the rest).  Returns where writing stopped; *state is left
+ * after the last draw.
+ */
+static size_t
+build_segment(char *pool, int64_t *state, size_t from, size_t stop)
 {
 	grammar_rules g;
-	int64_t		x = tpch_stream_seed[S_POOL];
+	int64_t		x = *state;
 	char	   *end = pool + TPCH_POOL_SIZE;
-	char	   *p = pool;
+	char	   *limit = pool + stop;
+	char	   *p = pool + from;
 
 	compile_rules(&tpch_dist_grammar, g.sentence);
 	compile_rules(&tpch_dist_np, g.np);
 	compile_rules(&tpch_dist_vp, g.vp);
 
-	for (;;)
+	while (p < limit)
 	{
 		char	   *start = p;
-		const char *t = g.sentence[tpch_pick(&x, &tpch_dist_grammar)];
 
-		for (; *t; t++)
+		if (limit != end && limit - p < 1024)
 		{
-			switch (*t)
-			{
-				case 'N':
-					p = noun_phrase(p, &x, &g);
-					break;
-				case 'V':
-					p = verb_phrase(p, &x, &g);
-					break;
-				case 'P':
-					p = put_word(p, &x, &tpch_dist_prepositions);
-					memcpy(p, " the ", 5);
-					p = noun_phrase(p + 5, &x, &g);
-					break;
-				case 'T':
-					/* the terminator replaces the trailing space */
-					p = put_word(p - 1, &x, &tpch_dist_terminators);
-					break;
-			}
+			char		scratch[1024];
+			size_t		n = (size_t) (sentence(scratch + 8, &x, &g) - (scratch + 8));
+
+			memcpy(p, scratch + 8, n);
+			p += n;
 		}
-		/*
-		 * A sentence that does not fit with its space is cut at the end of
-		 * the pool: it already lies in place, the slack holds the rest.
-		 */
+		else
+			p = sentence(p, &x, &g);
 		if (end - start < (p - start) + 1)
 			break;
 		*p++ = ' ';
 	}
+	*state = x;
+	return (size_t) (p - pool);
+}
+
+/*
+ * Checkpoints: the first sentence start at or after each sixteenth of the
+ * pool, with stream 5's state there.  They are facts of the pool, found once
+ * by building it sequentially (tools/pool_checkpoints.c); with them the
+ * sixteen segments are built independently, in parallel, into the same
+ * bytes (checked by the core tests against the pool's sha256).
+ */
+#define NSEGMENTS 16
+
+static const struct
+{
+	uint32_t	offset;
+	int32_t		state;
+}			checkpoints[NSEGMENTS - 1] = {
+#include "pool_checkpoints.h"
+};
+
+static void
+build_one(char *pool, int seg)
+{
+	size_t		from = seg == 0 ? 0 : checkpoints[seg - 1].offset;
+	int64_t		x = seg == 0 ? tpch_stream_seed[S_POOL] : checkpoints[seg - 1].state;
+	size_t		stop = seg == NSEGMENTS - 1 ? TPCH_POOL_SIZE : checkpoints[seg].offset;
+
+	build_segment(pool, &x, from, stop);
+}
+
+typedef struct build_job
+{
+	char	   *pool;
+	int			next;			/* next segment to claim (atomic) */
+} build_job;
+
+static void *
+build_worker(void *arg)
+{
+	build_job  *j = arg;
+	int			seg;
+
+	while ((seg = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < NSEGMENTS)
+		build_one(j->pool, seg);
+	return NULL;
+}
+
+void
+tpch_pool_build_threads(char *pool, int nthreads)
+{
+	build_job	j = {pool, 0};
+	pthread_t	tids[NSEGMENTS];
+	int			started = 0;
+
+	if (nthreads > NSEGMENTS)
+		nthreads = NSEGMENTS;
+	if (nthreads > 1)
+	{
+		sigset_t	all,
+					old;
+
+		/* helpers take no signals: they belong to the caller's thread */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		for (; started < nthreads - 1; started++)
+			if (pthread_create(&tids[started], NULL, build_worker, &j) != 0)
+				break;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	build_worker(&j);
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+}
+
+void
+tpch_pool_build(char *pool)
+{
+	tpch_pool_build_threads(pool, 1);
 }
 
 int
 tpch_pool_init(void)
+{
+	return tpch_pool_init_threads(1);
+}
+
+int
+tpch_pool_init_threads(int nthreads)
 {
 	int			err = TPCH_OK;
 
@@ -173,7 +285,7 @@ tpch_pool_init(void)
 			/* comments are cut from anywhere in 300 MiB: spare the TLB */
 			(void) madvise(mem, TPCH_POOL_ALLOC, MADV_HUGEPAGE);
 #endif
-			tpch_pool_build(mem);
+			tpch_pool_build_threads(mem, nthreads);
 			(void) mprotect(mem, TPCH_POOL_ALLOC, PROT_READ);
 			__atomic_store_n(&pool_mem, mem, __ATOMIC_RELEASE);
 		}

@@ -108,6 +108,12 @@ int64_t		tpch_order_index(int64_t orderkey);
  */
 int			tpch_pool_init(void);
 
+/*
+ * The same with n threads building independent segments of the pool (the
+ * bytes are the same).  The helper threads block every signal.
+ */
+int			tpch_pool_init_threads(int nthreads);
+
 /* The pool, or NULL if this process has none yet. */
 const char *tpch_pool(void);
 
@@ -119,6 +125,7 @@ const char *tpch_pool(void);
  * shared memory segment that several processes map; touches no global state.
  */
 void		tpch_pool_build(char *buf);
+void		tpch_pool_build_threads(char *buf, int nthreads);
 
 /*
  * Makes a built pool buffer this process's pool if it has none yet (if it

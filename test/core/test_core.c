@@ -109,6 +109,19 @@ test_pool(void)
 	CHECK(memchr(pool, '|', TPCH_POOL_SIZE) == NULL && memchr(pool, '\n', TPCH_POOL_SIZE) == NULL,
 		  "pool has no '|' or newline");
 	CHECK(tpch_pool_init() == TPCH_OK && tpch_pool() == pool, "second init is a no-op");
+	{
+		char	   *buf = malloc(TPCH_POOL_ALLOC);
+		static const int threads[] = {1, 2, 3, 16, 40};
+
+		for (size_t i = 0; buf != NULL && i < sizeof(threads) / sizeof(threads[0]); i++)
+		{
+			memset(buf, 0, TPCH_POOL_SIZE);
+			tpch_pool_build_threads(buf, threads[i]);
+			CHECK(memcmp(buf, pool, TPCH_POOL_SIZE) == 0, "pool built by %d threads is the same",
+				  threads[i]);
+		}
+		free(buf);
+	}
 }
 
 static void

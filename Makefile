@@ -62,3 +62,9 @@ print-regress:
 	@echo $(REGRESS)
 
 .PHONY: print-regress
+
+# TAP tests alone (the quickstart runs them as postgres: initdb refuses root).
+prove_installcheck:
+	$(prove_installcheck)
+
+.PHONY: prove_installcheck

@@ -1,0 +1,1128 @@
+/*
+ * export.c - tpch_export(): TPC-H tables straight to .tbl or CSV files,
+ * optionally zstd-compressed, generated in parallel and written in order.
+ *
+ * A table part is cut into numbered chunks of group rows whose boundaries
+ * depend only on (table, sf, part, parts).  Producers (parallel workers, and
+ * the leader when it has nothing to write) claim chunks in order, format their
+ * rows into shared slot buffers (compressing each buffer into one zstd frame)
+ * and the leader writes the slots in chunk order.  The file is therefore the
+ * same bytes whatever the number of workers, and identical to bin/tpchgen.
+ *
+ * Chunk c may only use slot c % nslots, and only after chunk c - nslots has
+ * left it: every chunk before c can then always make progress, so the
+ * producers can never deadlock waiting for each other's slots.
+ *
+ * Data goes to a temporary file beside the target, is synced, and is renamed
+ * to the target only when every file of the call is complete.  A memory
+ * context callback removes temporary files and releases rings, descriptors
+ * and compression contexts on error or cancel.
+ */
+#include "tpchgen_pg.h"
+
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "commands/progress.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "pgstat.h"
+#include "storage/condition_variable.h"
+#include "storage/fd.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "storage/shm_toc.h"
+#include "storage/spin.h"
+#include "utils/acl.h"
+#include "utils/backend_progress.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+/* Raw bytes a chunk aims at: big writes, yet many chunks to share out. */
+#define CHUNK_BYTES (2 * 1024 * 1024)
+
+/* Keys of the parallel DSM table of contents. */
+#define EXPORT_KEY_SHARED		UINT64CONST(0x7470636800000001)
+#define EXPORT_KEY_BUFFERS		UINT64CONST(0x7470636800000002)
+
+typedef enum SlotState
+{
+	SLOT_FREE,					/* chunk `chunk` may fill it */
+	SLOT_FILLED,				/* holds a piece of `chunk`, to be written */
+	SLOT_WRITING				/* the leader is writing it */
+} SlotState;
+
+/*
+ * One slot buffer.  A chunk normally fills its slot once; a chunk whose rows
+ * do not fit goes on in the same slot after the leader has written it.
+ */
+typedef struct ExportSlot
+{
+	int64		chunk;
+	SlotState	state;
+	bool		last;			/* the piece ends its chunk */
+	size_t		len;
+	int64		rows;
+} ExportSlot;
+
+/* What every producer needs, in DSM (or local memory when serial). */
+typedef struct ExportShared
+{
+	/* fixed before producers start */
+	tpch_table	table;
+	double		sf;
+	int64		part;
+	int64		parts;
+	tpch_format format;
+	bool		zstd;
+	int			level;
+	int64		first;			/* first group row of the part */
+	int64		count;			/* group rows of the part */
+	int64		chunk_rows;
+	int64		nchunks;
+	int			nslots;
+	size_t		raw_cap;		/* formatted bytes per piece at most */
+	size_t		slot_cap;		/* bytes per slot (compressed bound) */
+	int			test_delay_ms;
+	int			leader_pgprocno;
+	int			nworkers;
+	dsm_handle	pool;			/* the leader's text pool, if shareable */
+	/* changing, under mutex */
+	slock_t		mutex;
+	ConditionVariable slot_freed;
+	int64		next_chunk;		/* next chunk to be claimed */
+	ExportSlot	slots[FLEXIBLE_ARRAY_MEMBER];
+	/* then int64 worker_chunk[nworkers]: chunk each worker holds, or -1 */
+} ExportShared;
+
+#define EXPORT_SHARED_SIZE(nslots, nworkers) \
+	(offsetof(ExportShared, slots) + sizeof(ExportSlot) * (nslots) + \
+	 sizeof(int64) * (nworkers))
+#define EXPORT_WORKER_CHUNKS(sh) ((int64 *) &(sh)->slots[(sh)->nslots])
+
+struct ExportRun;
+
+/* One process that generates chunks: a worker or the leader. */
+typedef struct ExportProducer
+{
+	ExportShared *sh;
+	char	   *bufs;			/* nslots * slot_cap bytes */
+	struct ExportRun *run;		/* the leader's run; NULL in a worker */
+	char	   *raw;			/* zstd: rows before compression */
+	ZSTD_CCtx  *cctx;
+	bool		gen_ready;		/* gen is initialised for this file */
+	tpch_gen	gen;
+} ExportProducer;
+
+/* The leader's state while it writes one file. */
+typedef struct ExportRun
+{
+	ExportShared *sh;
+	ParallelContext *pcxt;
+	ExportWriter *writer;
+	ExportProducer prod;
+	bool		participate;	/* the leader also generates chunks */
+	int			pending;		/* writes submitted and not yet done */
+	int64		next;			/* next chunk to write */
+	uint64		offset;			/* where the next piece goes */
+	int64		rows;
+	uint64		bytes;
+	int64		progress_rows;	/* totals of the files before this one */
+	uint64		progress_bytes;
+} ExportRun;
+
+/* One file of a call. */
+typedef struct ExportFile
+{
+	tpch_table	table;
+	char	   *path;			/* the target */
+	char	   *tmp;			/* the temporary file beside it */
+	bool		created;		/* tmp exists */
+	bool		renamed;		/* tmp became path */
+	int64		rows;
+	uint64		bytes;
+} ExportFile;
+
+/*
+ * Everything not palloc'd, released by a memory context callback, so that an
+ * error or a cancel anywhere leaves no file, ring or descriptor behind.
+ */
+typedef struct ExportCleanup
+{
+	MemoryContextCallback cb;
+	ExportFile *files;
+	int			nfiles;
+	bool		committed;		/* every file renamed: keep them */
+	int			fd;
+	ExportWriter *writer;
+	ZSTD_CCtx  *cctx;
+} ExportCleanup;
+
+/* GUCs */
+static int	export_io_method = TPCHGEN_IO_AUTO;
+static int	export_test_offset_mb = 0;
+static int	export_test_delay_ms = 0;
+
+static const struct config_enum_entry io_method_options[] = {
+	{"auto", TPCHGEN_IO_AUTO, false},
+	{"io_uring", TPCHGEN_IO_URING, false},
+	{"sync", TPCHGEN_IO_SYNC, false},
+	{NULL, 0, false}
+};
+
+PG_FUNCTION_INFO_V1(tpch_export);
+PGDLLEXPORT void tpchgen_export_worker(dsm_segment *seg, shm_toc *toc);
+
+static ExportFile *export_plan(tpch_table table, const char *target,
+							   tpch_format format, bool zstd, int64 part,
+							   int64 parts, bool all, int *nfiles);
+static void export_check_target(const char *path, bool overwrite);
+static void export_cleanup(void *arg);
+static void export_zstd_create(ExportCleanup *cl, int level);
+static size_t export_compress(ZSTD_CCtx *cctx, char *dst, size_t cap,
+							  const char *src, size_t len);
+static void export_file(ExportCleanup *cl, ExportFile *f,
+						const ExportShared *tmpl, bool header, int workers,
+						int64 *total_rows, uint64 *total_bytes);
+static void export_commit(ExportCleanup *cl, bool overwrite);
+static void export_leader_loop(ExportRun *r);
+static void slot_release(ExportShared *sh, int idx);
+static bool leader_service(ExportRun *r);
+static bool leader_claim(ExportRun *r, int64 *chunk);
+static void leader_idle(ExportRun *r);
+static void export_test_delay(int ms);
+static void producer_wait_slot(ExportProducer *p, ExportSlot *s, int64 chunk);
+static void produce_chunk(ExportProducer *p, int64 chunk);
+
+/* Average .tbl bytes per group row at SF 1, to size chunks. */
+static const int group_row_bytes[TPCH_NTABLES] = {
+	[TPCH_REGION] = 78,
+	[TPCH_NATION] = 89,
+	[TPCH_SUPPLIER] = 141,
+	[TPCH_PART] = 121,
+	[TPCH_PARTSUPP] = 595,
+	[TPCH_CUSTOMER] = 162,
+	[TPCH_ORDERS] = 115,
+	[TPCH_LINEITEM] = 507,
+};
+
+/* Registers the export GUCs; called from _PG_init. */
+void
+tpchgen_export_init(void)
+{
+	DefineCustomEnumVariable("tpchgen.io_method",
+							 "How tpch_export writes files.",
+							 "auto uses io_uring where the kernel allows it and "
+							 "synchronous writes elsewhere.",
+							 &export_io_method,
+							 TPCHGEN_IO_AUTO,
+							 io_method_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("tpchgen.export_test_offset",
+							"Test only: starts every exported file at this offset, leaving a hole.",
+							NULL,
+							&export_test_offset_mb,
+							0, 0, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_MB | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("tpchgen.export_test_delay",
+							"Test only: sleeps this long before generating each chunk.",
+							NULL,
+							&export_test_delay_ms,
+							0, 0, 60 * 1000,
+							PGC_SUSET,
+							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
+							NULL, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------------
+ * The SQL function
+ * ------------------------------------------------------------------------ */
+
+/* The name of each argument, for messages about NULLs. */
+static const char *const export_arg_names[] = {
+	"table", "path", "sf", "format", "header", "compression", "level",
+	"part", "parts", "workers", "overwrite"
+};
+
+Datum
+tpch_export(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *table_name;
+	char	   *target;
+	char	   *format_name;
+	char	   *compression;
+	double		sf;
+	bool		header;
+	int			level;
+	int64		part;
+	int64		parts;
+	int			workers;
+	bool		overwrite;
+	bool		all;
+	tpch_table	table = TPCH_REGION;
+	tpch_format format;
+	ExportShared tmpl;
+	ExportCleanup *cl;
+	int64		total_rows = 0;
+	uint64		total_bytes = 0;
+
+	for (int i = 0; i < lengthof(export_arg_names); i++)
+	{
+		if (PG_ARGISNULL(i) && i != 9)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument \"%s\" of tpch_export must not be null",
+							export_arg_names[i])));
+	}
+	table_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	target = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	sf = PG_GETARG_FLOAT8(2);
+	format_name = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	header = PG_GETARG_BOOL(4);
+	compression = text_to_cstring(PG_GETARG_TEXT_PP(5));
+	level = PG_GETARG_INT32(6);
+	part = PG_GETARG_INT64(7);
+	parts = PG_GETARG_INT64(8);
+	/* NULL: follow max_parallel_workers_per_gather, as -1 below */
+	workers = PG_ARGISNULL(9) ? -1 : PG_GETARG_INT32(9);
+	overwrite = PG_GETARG_BOOL(10);
+
+	/* Like COPY TO a file: the server's files are at stake. */
+	if (!superuser() && !has_privs_of_role(GetUserId(), ROLE_PG_WRITE_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to export to a file"),
+				 errdetail("Only roles with privileges of the \"%s\" role may export to a file.",
+						   "pg_write_server_files")));
+
+	all = strcmp(table_name, "all") == 0;
+	if (!all)
+	{
+		int			t = tpch_table_lookup(table_name);
+
+		if (t < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown TPC-H table \"%s\"", table_name),
+					 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem, or \"all\" for every one.")));
+		table = (tpch_table) t;
+	}
+	if (strcmp(format_name, "csv") == 0)
+		format = TPCH_FMT_CSV;
+	else if (strcmp(format_name, "tbl") == 0)
+		format = TPCH_FMT_TBL;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown export format \"%s\"", format_name),
+				 errhint("The formats are \"csv\" and \"tbl\".")));
+	if (header && format != TPCH_FMT_CSV)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a header line needs format \"csv\""),
+				 errdetail("Files in dbgen's \"tbl\" format have no header.")));
+	if (strcmp(compression, "zstd") != 0 && strcmp(compression, "none") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown compression \"%s\"", compression),
+				 errhint("The compressions are \"none\" and \"zstd\".")));
+	if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("compression level %d is out of range", level),
+				 errhint("zstd levels go from %d to %d.",
+						 ZSTD_minCLevel(), ZSTD_maxCLevel())));
+	if (!PG_ARGISNULL(9) && workers < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("workers must not be negative"),
+				 errhint("Use 0 to write without parallel workers, or NULL to follow max_parallel_workers_per_gather.")));
+	tpchgen_check_args(sf, part, parts);
+
+	if (!is_absolute_path(target))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("relative path not allowed for tpch_export: \"%s\"", target),
+				 errhint("Give an absolute path, such as \"/tmp/lineitem.csv\".")));
+	canonicalize_path(target);
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.sf = sf;
+	tmpl.part = part;
+	tmpl.parts = parts;
+	tmpl.format = format;
+	tmpl.zstd = strcmp(compression, "zstd") == 0;
+	tmpl.level = level;
+	tmpl.test_delay_ms = export_test_delay_ms;
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	cl = palloc0(sizeof(ExportCleanup));
+	cl->fd = -1;
+	cl->files = export_plan(table, target, format, tmpl.zstd, part, parts, all,
+							&cl->nfiles);
+	cl->cb.func = export_cleanup;
+	cl->cb.arg = cl;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &cl->cb);
+	if (tmpl.zstd)
+		export_zstd_create(cl, level);
+
+	/* Refuse before generating anything, then again at the rename. */
+	for (int i = 0; i < cl->nfiles; i++)
+		export_check_target(cl->files[i].path, overwrite);
+
+	tpchgen_ensure_pool();
+
+	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
+	{
+		const int	index[] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE};
+		const int64 val[] = {PROGRESS_COPY_COMMAND_TO, PROGRESS_COPY_TYPE_FILE};
+
+		pgstat_progress_update_multi_param(2, index, val);
+	}
+
+	for (int i = 0; i < cl->nfiles; i++)
+		export_file(cl, &cl->files[i], &tmpl, header, workers,
+					&total_rows, &total_bytes);
+	export_commit(cl, overwrite);
+
+	pgstat_progress_end_command();
+
+	for (int i = 0; i < cl->nfiles; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = CStringGetTextDatum(cl->files[i].path);
+		values[1] = Int64GetDatum(cl->files[i].rows);
+		values[2] = Int64GetDatum((int64) cl->files[i].bytes);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+
+/*
+ * The files of a call: one for a table, or dbgen's names in a directory for
+ * 'all' (lineitem.tbl, lineitem.tbl.3 for part 3; nation and region are never
+ * split, so they keep their plain names), with ".zst" when compressed.
+ */
+static ExportFile *
+export_plan(tpch_table table, const char *target, tpch_format format,
+			bool zstd, int64 part, int64 parts, bool all, int *nfiles)
+{
+	ExportFile *files;
+	struct stat st;
+
+	if (!all)
+	{
+		files = palloc0(sizeof(ExportFile));
+		files[0].table = table;
+		files[0].path = pstrdup(target);
+		*nfiles = 1;
+	}
+	else
+	{
+		const char *sep = strcmp(target, "/") == 0 ? "" : "/";
+
+		if (stat(target, &st) != 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not stat directory \"%s\": %m", target),
+					 errhint("tpch_export('all', ...) writes into an existing directory.")));
+		if (!S_ISDIR(st.st_mode))
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is not a directory", target),
+					 errhint("tpch_export('all', ...) writes into an existing directory.")));
+
+		files = palloc0(sizeof(ExportFile) * TPCH_NTABLES);
+		for (int t = 0; t < TPCH_NTABLES; t++)
+		{
+			StringInfoData name;
+
+			initStringInfo(&name);
+			appendStringInfo(&name, "%s%s%s.%s", target, sep,
+							 tpch_table_name((tpch_table) t),
+							 format == TPCH_FMT_CSV ? "csv" : "tbl");
+			if (parts > 1 && t != TPCH_NATION && t != TPCH_REGION)
+				appendStringInfo(&name, "." INT64_FORMAT, part);
+			if (zstd)
+				appendStringInfoString(&name, ".zst");
+			files[t].table = (tpch_table) t;
+			files[t].path = name.data;
+		}
+		*nfiles = TPCH_NTABLES;
+	}
+
+	/* A hidden name in the same directory, so that rename() is atomic. */
+	for (int i = 0; i < *nfiles; i++)
+	{
+		const char *path = files[i].path;
+		const char *base = last_dir_separator(path) + 1;
+
+		files[i].tmp = psprintf("%.*s.%s.tpchgen-%d.tmp", (int) (base - path),
+								path, base, MyProcPid);
+	}
+	return files;
+}
+
+/* Refuses a target that is a directory, or that exists without overwrite. */
+static void
+export_check_target(const char *path, bool overwrite)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+	{
+		if (errno == ENOENT)
+			return;
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not stat file \"%s\": %m", path)));
+	}
+	if (S_ISDIR(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is a directory", path)));
+	if (!overwrite)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_FILE),
+				 errmsg("file \"%s\" already exists", path),
+				 errhint("Use overwrite => true to replace it.")));
+	if (!S_ISREG(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a regular file", path),
+				 errdetail("Only regular files are replaced.")));
+}
+
+/* Releases whatever an export still holds, and removes unfinished files. */
+static void
+export_cleanup(void *arg)
+{
+	ExportCleanup *cl = arg;
+
+	if (cl->writer != NULL)
+		writer_close(cl->writer);
+	cl->writer = NULL;
+	if (cl->fd >= 0)
+	{
+		close(cl->fd);
+		ReleaseExternalFD();
+	}
+	cl->fd = -1;
+	if (cl->cctx != NULL)
+		ZSTD_freeCCtx(cl->cctx);
+	cl->cctx = NULL;
+	for (int i = 0; i < cl->nfiles && !cl->committed; i++)
+	{
+		ExportFile *f = &cl->files[i];
+
+		if (f->renamed)
+			unlink(f->path);
+		else if (f->created)
+			unlink(f->tmp);
+		f->created = f->renamed = false;
+	}
+}
+
+/* A zstd context for one producer, owned by `cl` from the start. */
+static void
+export_zstd_create(ExportCleanup *cl, int level)
+{
+	size_t		rc;
+
+	cl->cctx = ZSTD_createCCtx();
+	if (cl->cctx == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Could not create a zstd compression context.")));
+	rc = ZSTD_CCtx_setParameter(cl->cctx, ZSTD_c_compressionLevel, level);
+	if (!ZSTD_isError(rc))
+		rc = ZSTD_CCtx_setParameter(cl->cctx, ZSTD_c_checksumFlag, 1);
+	if (ZSTD_isError(rc))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not set up zstd compression: %s",
+						ZSTD_getErrorName(rc))));
+}
+
+/* Compresses src into one complete zstd frame at dst. */
+static size_t
+export_compress(ZSTD_CCtx *cctx, char *dst, size_t cap, const char *src,
+				size_t len)
+{
+	size_t		n = ZSTD_compress2(cctx, dst, cap, src, len);
+
+	if (ZSTD_isError(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not compress export data: %s",
+						ZSTD_getErrorName(n))));
+	return n;
+}
+
+/* ------------------------------------------------------------------------
+ * One file
+ * ------------------------------------------------------------------------ */
+
+static void
+export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
+			bool header, int workers, int64 *total_rows, uint64 *total_bytes)
+{
+	ExportShared *sh;
+	ExportRun	r;
+	int64		first;
+	int64		count;
+	int64		chunk_rows;
+	int64		nchunks;
+	int			nworkers;
+	int			nslots;
+	size_t		raw_cap;
+	size_t		slot_cap;
+	size_t		shared_size;
+	char	   *bufs;
+	mode_t		oumask;
+
+	tpch_part_range(f->table, tmpl->sf, tmpl->part, tmpl->parts, &first, &count);
+	chunk_rows = Max(1, CHUNK_BYTES / group_row_bytes[f->table]);
+	nchunks = (count + chunk_rows - 1) / chunk_rows;
+	raw_cap = CHUNK_BYTES + CHUNK_BYTES / 2 + TPCH_MAX_LINE;
+	slot_cap = tmpl->zstd ? ZSTD_compressBound(raw_cap) : raw_cap;
+
+	/* Workers only help when there is more than one chunk to share. */
+	nworkers = workers >= 0 ? workers : max_parallel_workers_per_gather;
+	nworkers = Min(nworkers, max_worker_processes);
+	if (nworkers > nchunks - 1)
+		nworkers = Max(nchunks - 1, 0);
+	nslots = 2 * (nworkers + 1) + 2;
+	shared_size = EXPORT_SHARED_SIZE(nslots, nworkers);
+
+	/* Readable by others, as COPY TO makes its files. */
+	if (!AcquireExternalFD())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+				 errmsg("could not open file \"%s\" for writing: too many open files",
+						f->path)));
+	oumask = umask(S_IWGRP | S_IWOTH);
+	cl->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				  0666);
+	umask(oumask);
+	if (cl->fd < 0)
+	{
+		int			save_errno = errno;
+
+		ReleaseExternalFD();
+		errno = save_errno;
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open file \"%s\" for writing: %m", f->path),
+				 errdetail("The data goes to \"%s\" first.", f->tmp)));
+	}
+	f->created = true;
+	cl->writer = writer_create(cl->fd, f->path, export_io_method, nslots + 1);
+
+	memset(&r, 0, sizeof(r));
+	if (nworkers > 0)
+	{
+		EnterParallelMode();
+		r.pcxt = CreateParallelContext("tpchgen", "tpchgen_export_worker",
+									   nworkers);
+		shm_toc_estimate_chunk(&r.pcxt->estimator, shared_size);
+		shm_toc_estimate_chunk(&r.pcxt->estimator, nslots * slot_cap);
+		shm_toc_estimate_keys(&r.pcxt->estimator, 2);
+		InitializeParallelDSM(r.pcxt);
+		sh = shm_toc_allocate(r.pcxt->toc, shared_size);
+		bufs = shm_toc_allocate(r.pcxt->toc, nslots * slot_cap);
+		shm_toc_insert(r.pcxt->toc, EXPORT_KEY_SHARED, sh);
+		shm_toc_insert(r.pcxt->toc, EXPORT_KEY_BUFFERS, bufs);
+	}
+	else
+	{
+		sh = palloc(shared_size);
+		bufs = palloc(nslots * slot_cap);
+	}
+
+	memcpy(sh, tmpl, offsetof(ExportShared, slots));
+	sh->table = f->table;
+	sh->first = first;
+	sh->count = count;
+	sh->chunk_rows = chunk_rows;
+	sh->nchunks = nchunks;
+	sh->nslots = nslots;
+	sh->raw_cap = raw_cap;
+	sh->slot_cap = slot_cap;
+	sh->leader_pgprocno = MyProc->pgprocno;
+	sh->nworkers = nworkers;
+	sh->pool = nworkers > 0 ? tpchgen_share_pool() : DSM_HANDLE_INVALID;
+	SpinLockInit(&sh->mutex);
+	ConditionVariableInit(&sh->slot_freed);
+	sh->next_chunk = 0;
+	for (int i = 0; i < nslots; i++)
+	{
+		sh->slots[i].chunk = i;
+		sh->slots[i].state = SLOT_FREE;
+	}
+	for (int i = 0; i < nworkers; i++)
+		EXPORT_WORKER_CHUNKS(sh)[i] = -1;
+
+	r.sh = sh;
+	r.writer = cl->writer;
+	r.prod.sh = sh;
+	r.prod.bufs = bufs;
+	r.prod.run = &r;
+	r.prod.cctx = cl->cctx;
+	if (sh->zstd)
+		r.prod.raw = palloc(raw_cap);
+	r.offset = (uint64) export_test_offset_mb * 1024 * 1024;
+	r.progress_rows = *total_rows;
+	r.progress_bytes = *total_bytes;
+
+	if (r.pcxt != NULL)
+		LaunchParallelWorkers(r.pcxt);
+	r.participate = r.pcxt == NULL || r.pcxt->nworkers_launched == 0 ||
+		parallel_leader_participation;
+
+	if (header)
+	{
+		char	   *line = palloc(TPCH_MAX_LINE);
+		size_t		len = tpch_format_header(f->table, line);
+
+		if (sh->zstd)
+		{
+			char	   *frame = palloc(ZSTD_compressBound(len));
+
+			len = export_compress(cl->cctx, frame, ZSTD_compressBound(len),
+								  line, len);
+			line = frame;
+		}
+		/* Tag nslots: not a slot, nothing to release when it is done. */
+		writer_write(r.writer, line, len, r.offset, nslots);
+		r.pending++;
+		r.offset += len;
+		r.bytes += len;
+	}
+
+	export_leader_loop(&r);
+
+	if (r.pcxt != NULL)
+	{
+		WaitForParallelWorkersToFinish(r.pcxt);
+		DestroyParallelContext(r.pcxt);
+		ExitParallelMode();
+	}
+	writer_finish(cl->writer);
+	writer_close(cl->writer);
+	cl->writer = NULL;
+	if (close(cl->fd) != 0)
+	{
+		int			save_errno = errno;
+
+		cl->fd = -1;
+		ReleaseExternalFD();
+		errno = save_errno;
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not close file \"%s\": %m", f->path)));
+	}
+	cl->fd = -1;
+	ReleaseExternalFD();
+
+	f->rows = r.rows;
+	f->bytes = r.bytes;
+	*total_rows += r.rows;
+	*total_bytes += r.bytes;
+}
+
+/*
+ * Renames every finished file to its target, refusing to replace one unless
+ * asked, then syncs the directory so that the names are durable too.  Until
+ * all of them succeeded, the cleanup callback removes what was renamed.
+ */
+static void
+export_commit(ExportCleanup *cl, bool overwrite)
+{
+	ExportFile *first = &cl->files[0];
+	const char *base = last_dir_separator(first->path);
+	char	   *dir = base == first->path ? pstrdup("/") :
+		pnstrdup(first->path, base - first->path);
+
+	for (int i = 0; i < cl->nfiles; i++)
+	{
+		ExportFile *f = &cl->files[i];
+		int			rc;
+
+		if (overwrite)
+			rc = rename(f->tmp, f->path);
+		else
+		{
+			rc = renameat2(AT_FDCWD, f->tmp, AT_FDCWD, f->path, RENAME_NOREPLACE);
+			/* File systems without RENAME_NOREPLACE: the early check stands. */
+			if (rc != 0 && errno == EINVAL)
+			{
+				export_check_target(f->path, false);
+				rc = rename(f->tmp, f->path);
+			}
+		}
+		if (rc != 0 && errno == EEXIST)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_FILE),
+					 errmsg("file \"%s\" already exists", f->path),
+					 errdetail("It appeared while the export was running."),
+					 errhint("Use overwrite => true to replace it.")));
+		if (rc != 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not rename file \"%s\" to \"%s\": %m",
+							f->tmp, f->path)));
+		f->renamed = true;
+	}
+	/* An export file is not the database: a failure here is a plain error. */
+	fsync_fname_ext(dir, true, false, ERROR);
+	cl->committed = true;
+}
+
+/* ------------------------------------------------------------------------
+ * The leader: writes pieces in chunk order, generates when it is idle
+ * ------------------------------------------------------------------------ */
+
+static void
+export_leader_loop(ExportRun *r)
+{
+	ExportShared *sh = r->sh;
+	int64		chunk;
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (leader_service(r))
+			continue;
+		if (r->next >= sh->nchunks && r->pending == 0)
+			break;
+		if (r->participate && leader_claim(r, &chunk))
+			produce_chunk(&r->prod, chunk);
+		else
+			leader_idle(r);
+	}
+}
+
+/* Gives a written slot back to its chunk, or to chunk + nslots. */
+static void
+slot_release(ExportShared *sh, int idx)
+{
+	ExportSlot *s = &sh->slots[idx];
+
+	SpinLockAcquire(&sh->mutex);
+	if (s->last)
+		s->chunk += sh->nslots;
+	s->state = SLOT_FREE;
+	SpinLockRelease(&sh->mutex);
+}
+
+/*
+ * Takes back finished writes and submits every piece that is next in order.
+ * Returns whether anything moved.
+ */
+static bool
+leader_service(ExportRun *r)
+{
+	ExportShared *sh = r->sh;
+	bool		moved = false;
+	bool		freed = false;
+	int			tag;
+
+	while (writer_next_done(r->writer, false, &tag))
+	{
+		r->pending--;
+		moved = true;
+		if (tag < sh->nslots)
+		{
+			slot_release(sh, tag);
+			freed = true;
+		}
+	}
+
+	while (r->next < sh->nchunks)
+	{
+		int			idx = r->next % sh->nslots;
+		ExportSlot *s = &sh->slots[idx];
+		bool		ready;
+		bool		last = false;
+		size_t		len = 0;
+		int64		rows = 0;
+
+		SpinLockAcquire(&sh->mutex);
+		ready = s->chunk == r->next && s->state == SLOT_FILLED;
+		if (ready)
+		{
+			s->state = SLOT_WRITING;
+			len = s->len;
+			last = s->last;
+			rows = s->rows;
+		}
+		SpinLockRelease(&sh->mutex);
+		if (!ready)
+			break;
+
+		if (len > 0)
+		{
+			writer_write(r->writer, r->prod.bufs + idx * sh->slot_cap, len,
+						 r->offset, idx);
+			r->pending++;
+		}
+		else
+		{
+			slot_release(sh, idx);
+			freed = true;
+		}
+		r->offset += len;
+		r->bytes += len;
+		r->rows += rows;
+		if (last)
+			r->next++;
+		moved = true;
+	}
+
+	if (freed && r->pcxt != NULL)
+		ConditionVariableBroadcast(&sh->slot_freed);
+	if (moved)
+	{
+		const int	index[] = {PROGRESS_COPY_BYTES_PROCESSED,
+		PROGRESS_COPY_TUPLES_PROCESSED};
+		const int64 val[] = {(int64) (r->progress_bytes + r->bytes),
+		r->progress_rows + r->rows};
+
+		pgstat_progress_update_multi_param(2, index, val);
+	}
+	return moved;
+}
+
+/* Claims the next chunk if its slot is free now: the leader never blocks. */
+static bool
+leader_claim(ExportRun *r, int64 *chunk)
+{
+	ExportShared *sh = r->sh;
+	bool		ok;
+
+	SpinLockAcquire(&sh->mutex);
+	*chunk = sh->next_chunk;
+	ok = *chunk < sh->nchunks &&
+		sh->slots[*chunk % sh->nslots].chunk == *chunk &&
+		sh->slots[*chunk % sh->nslots].state == SLOT_FREE;
+	if (ok)
+		sh->next_chunk++;
+	SpinLockRelease(&sh->mutex);
+	return ok;
+}
+
+/*
+ * Nothing to do until a worker fills a slot or a write completes.  A worker's
+ * error arrives through CHECK_FOR_INTERRUPTS; a worker that is gone without
+ * one must not leave the leader waiting for its chunk forever, and when no
+ * worker is left the leader generates the rest itself.
+ */
+static void
+leader_idle(ExportRun *r)
+{
+	pgsocket	fd;
+
+	if (r->pcxt != NULL)
+	{
+		int			alive = 0;
+
+		for (int i = 0; i < r->pcxt->nworkers_launched; i++)
+		{
+			pid_t		pid;
+			int64		held;
+
+			if (GetBackgroundWorkerPid(r->pcxt->worker[i].bgwhandle, &pid) != BGWH_STOPPED)
+			{
+				alive++;
+				continue;
+			}
+			SpinLockAcquire(&r->sh->mutex);
+			held = EXPORT_WORKER_CHUNKS(r->sh)[i];
+			SpinLockRelease(&r->sh->mutex);
+			if (held >= 0)
+			{
+				/* Its own error, if it sent one, explains it better. */
+				CHECK_FOR_INTERRUPTS();
+				ereport(ERROR,
+						(errcode(ERRCODE_INTERNAL_ERROR),
+						 errmsg("parallel worker exited before finishing its part of the export")));
+			}
+		}
+		if (alive == 0)
+			r->participate = true;
+	}
+
+	fd = writer_wait_fd(r->writer);
+	(void) WaitLatchOrSocket(MyLatch,
+							 WL_LATCH_SET | WL_EXIT_ON_PM_DEATH |
+							 (fd != PGINVALID_SOCKET ? WL_SOCKET_READABLE : 0),
+							 fd, -1L, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+}
+
+/* ------------------------------------------------------------------------
+ * Producers
+ * ------------------------------------------------------------------------ */
+
+/* Test hook: slows generation down so that tests can cancel mid-way. */
+static void
+export_test_delay(int ms)
+{
+	for (int done = 0; done < ms; done += 10)
+	{
+		pg_usleep(10 * 1000L);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* Waits until `chunk` may fill slot `s`. */
+static void
+producer_wait_slot(ExportProducer *p, ExportSlot *s, int64 chunk)
+{
+	ExportShared *sh = p->sh;
+
+	for (;;)
+	{
+		bool		free;
+
+		SpinLockAcquire(&sh->mutex);
+		free = s->chunk == chunk && s->state == SLOT_FREE;
+		SpinLockRelease(&sh->mutex);
+		if (free)
+			break;
+		if (p->run == NULL)
+			ConditionVariableSleep(&sh->slot_freed, PG_WAIT_EXTENSION);
+		else if (!leader_service(p->run))
+			leader_idle(p->run);
+	}
+	if (p->run == NULL)
+		ConditionVariableCancelSleep();
+}
+
+/*
+ * Generates one chunk into its slot, one piece per slot fill (normally a
+ * single one), each piece compressed into its own zstd frame when asked.
+ */
+static void
+produce_chunk(ExportProducer *p, int64 chunk)
+{
+	ExportShared *sh = p->sh;
+	int			idx = chunk % sh->nslots;
+	ExportSlot *s = &sh->slots[idx];
+	char	   *out = p->bufs + idx * sh->slot_cap;
+	int64		first = sh->first + chunk * sh->chunk_rows;
+	int64		count = Min(sh->chunk_rows, sh->first + sh->count - first);
+	bool		last = false;
+	int			rc;
+
+	if (sh->test_delay_ms > 0)
+		export_test_delay(sh->test_delay_ms);
+
+	/*
+	 * One generator per producer and file, seeking forward from chunk to
+	 * chunk: at SF >= 30000 a seek replays orders only over the gap.
+	 */
+	if (!p->gen_ready)
+	{
+		rc = tpch_gen_init(&p->gen, sh->table, sh->sf, sh->part, sh->parts);
+		if (rc != TPCH_OK)
+			elog(ERROR, "could not start a tpchgen generator: %s",
+				 tpch_strerror(rc));
+		p->gen_ready = true;
+	}
+	rc = tpch_gen_seek(&p->gen, first, count);
+	if (rc != TPCH_OK)
+		elog(ERROR, "could not seek a tpchgen generator: %s", tpch_strerror(rc));
+
+	while (!last)
+	{
+		int64		rows = 0;
+		size_t		n;
+		size_t		len;
+
+		producer_wait_slot(p, s, chunk);
+		n = tpch_gen_format(&p->gen, sh->format, sh->zstd ? p->raw : out,
+							sh->raw_cap, &rows);
+		/* It stops early only at the end of the range. */
+		last = sh->raw_cap - n >= TPCH_MAX_LINE;
+		len = n;
+		if (sh->zstd && n > 0)
+			len = export_compress(p->cctx, out, sh->slot_cap, p->raw, n);
+
+		SpinLockAcquire(&sh->mutex);
+		s->len = len;
+		s->rows = rows;
+		s->last = last;
+		s->state = SLOT_FILLED;
+		if (last && p->run == NULL)
+			EXPORT_WORKER_CHUNKS(sh)[ParallelWorkerNumber] = -1;
+		SpinLockRelease(&sh->mutex);
+		if (p->run == NULL)
+			SetLatch(&ProcGlobal->allProcs[sh->leader_pgprocno].procLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* Entry point of a parallel worker: claims chunks until none is left. */
+void
+tpchgen_export_worker(dsm_segment *seg, shm_toc *toc)
+{
+	ExportProducer p;
+	ExportCleanup *cl = palloc0(sizeof(ExportCleanup));
+
+	cl->fd = -1;
+	cl->cb.func = export_cleanup;
+	cl->cb.arg = cl;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &cl->cb);
+
+	memset(&p, 0, sizeof(p));
+	p.sh = shm_toc_lookup(toc, EXPORT_KEY_SHARED, false);
+	p.bufs = shm_toc_lookup(toc, EXPORT_KEY_BUFFERS, false);
+	tpchgen_attach_pool(p.sh->pool);
+	if (p.sh->zstd)
+	{
+		export_zstd_create(cl, p.sh->level);
+		p.cctx = cl->cctx;
+		p.raw = palloc(p.sh->raw_cap);
+	}
+
+	for (;;)
+	{
+		ExportShared *sh = p.sh;
+		int64		chunk;
+
+		SpinLockAcquire(&sh->mutex);
+		chunk = sh->next_chunk;
+		if (chunk < sh->nchunks)
+		{
+			sh->next_chunk++;
+			EXPORT_WORKER_CHUNKS(sh)[ParallelWorkerNumber] = chunk;
+		}
+		SpinLockRelease(&sh->mutex);
+		if (chunk >= sh->nchunks)
+			break;
+		produce_chunk(&p, chunk);
+	}
+}

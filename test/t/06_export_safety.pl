@@ -1,0 +1,191 @@
+# tpch_export never leaves a partial file behind (error, cancel, a worker
+# killed, a full disk), never replaces a file unasked, shows its progress,
+# and writes correctly beyond 4 GiB.
+use strict;
+use warnings;
+
+use Digest::SHA;
+use File::Compare;
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('export_safety');
+$node->init;
+$node->append_conf(
+	'postgresql.conf', qq(
+max_worker_processes = 8
+max_parallel_workers = 4
+max_parallel_workers_per_gather = 2
+));
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
+
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+
+sub entries
+{
+	my ($dir) = @_;
+	opendir(my $dh, $dir) or die "could not open $dir: $!";
+	my @names = sort grep { $_ ne '.' && $_ ne '..' } readdir($dh);
+	closedir($dh);
+	return \@names;
+}
+
+sub slurp
+{
+	my ($file) = @_;
+	open(my $fh, '<', $file) or die "could not open $file: $!";
+	binmode $fh;
+	local $/;
+	my $data = <$fh>;
+	close($fh);
+	return $data;
+}
+
+sub spew
+{
+	my ($file, $data) = @_;
+	open(my $fh, '>', $file) or die "could not write $file: $!";
+	print $fh $data;
+	close($fh);
+}
+
+# ---- never replace a file unasked ----
+mkdir "$tmp/keep";
+spew("$tmp/keep/region.csv", "mine\n");
+my ($ret, $stdout, $stderr) = $node->psql('postgres',
+	"SELECT * FROM tpch_export('region', '$tmp/keep/region.csv')");
+like($stderr, qr/file "\Q$tmp\E\/keep\/region\.csv" already exists/,
+	'an existing file is refused');
+is(slurp("$tmp/keep/region.csv"), "mine\n", 'and left as it was');
+
+# 'all' checks every name before it writes anything.
+spew("$tmp/keep/lineitem.csv", "mine\n");
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	"SELECT * FROM tpch_export('all', '$tmp/keep', sf => 0.01)");
+like($stderr, qr/already exists/, "'all' refuses when one of its files exists");
+is_deeply(entries("$tmp/keep"), [ 'lineitem.csv', 'region.csv' ],
+	"and writes none of the others");
+
+$node->safe_psql('postgres',
+	"SELECT * FROM tpch_export('region', '$tmp/keep/region.csv', overwrite => true)");
+$node->safe_psql('postgres',
+	"SELECT * FROM tpch_export('region', '$tmp/fresh.csv')");
+ok(compare("$tmp/keep/region.csv", "$tmp/fresh.csv") == 0,
+	'overwrite => true replaces the file');
+
+# ---- beyond 4 GiB: a test hook starts the data at an offset, leaving a hole ----
+$node->safe_psql('postgres',
+	"SELECT * FROM tpch_export('lineitem', '$tmp/low.tbl', sf => 0.01, format => 'tbl', workers => 0)");
+my $low = slurp("$tmp/low.tbl");
+for my $method (qw(io_uring sync))
+{
+	my $out = $node->safe_psql('postgres',
+		"SET tpchgen.io_method = $method; SET tpchgen.export_test_offset = '4500MB';
+		 SELECT bytes FROM tpch_export('lineitem', '$tmp/high-$method.tbl', sf => 0.01,
+		                               format => 'tbl', workers => 2)");
+	my $offset = 4500 * 1024 * 1024;
+	is(-s "$tmp/high-$method.tbl", $offset + length($low),
+		"the file ends at 4500 MiB plus the data ($method)");
+	open(my $fh, '<', "$tmp/high-$method.tbl") or die;
+	binmode $fh;
+	sysseek($fh, $offset, 0) or die;
+	my $got = '';
+	while (sysread($fh, my $buf, 1 << 20)) { $got .= $buf; }
+	close($fh);
+	ok($got eq $low, "the data past 4 GiB is exactly the export ($method)");
+	is($out, length($low), 'bytes counts the data, not the hole');
+	unlink "$tmp/high-$method.tbl";
+}
+
+# ---- cancel, and progress while it runs ----
+
+# Runs an export in the background, slowed down by the test hook, followed
+# by a query that proves the error has been cleaned up after.
+sub start_slow_export
+{
+	my ($sql, $out, $err) = @_;
+	return IPC::Run::start(
+		[
+			'psql', '-X', '-d', $node->connstr('postgres'),
+			'-c', "SET tpchgen.export_test_delay = '100ms'",
+			'-c', $sql, '-c', "SELECT 'after'"
+		],
+		'>', $out, '2>', $err);
+}
+
+mkdir "$tmp/cancel";
+my ($out, $err) = ('', '');
+my $h = start_slow_export(
+	"SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => 0)",
+	\$out, \$err);
+$node->poll_query_until('postgres',
+	"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
+  or die 'the export never showed progress';
+is( $node->safe_psql(
+		'postgres',
+		"SELECT command, type, tuples_processed > 0 FROM pg_stat_progress_copy"),
+	'COPY TO|FILE|t',
+	'a running export shows in pg_stat_progress_copy');
+$node->safe_psql('postgres',
+	"SELECT pg_cancel_backend(pid) FROM pg_stat_progress_copy");
+$h->finish;
+like($err, qr/canceling statement due to user request/, 'the export was cancelled');
+like($out, qr/after/, 'the session goes on');
+is_deeply(entries("$tmp/cancel"), [], 'a cancelled export leaves nothing behind');
+
+# ---- a parallel worker killed ----
+($out, $err) = ('', '');
+$h = start_slow_export(
+	"SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => 2)",
+	\$out, \$err);
+$node->poll_query_until('postgres',
+	"SELECT count(*) > 0 FROM pg_stat_activity WHERE backend_type = 'parallel worker'")
+  or die 'no parallel worker showed up';
+$node->safe_psql('postgres',
+	"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'parallel worker'");
+$h->finish;
+like($err, qr/terminating .* due to administrator command/,
+	'the leader reports the killed worker');
+like($out, qr/after/, 'the leader goes on');
+is_deeply(entries("$tmp/cancel"), [], 'a killed worker leaves nothing behind');
+
+# ---- the leader itself terminated ----
+($out, $err) = ('', '');
+$h = start_slow_export(
+	"SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => 0)",
+	\$out, \$err);
+$node->poll_query_until('postgres',
+	"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
+  or die 'the export never showed progress';
+$node->safe_psql('postgres',
+	"SELECT pg_terminate_backend(pid) FROM pg_stat_progress_copy");
+$h->finish;
+$node->poll_query_until('postgres',
+	"SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")
+  or die 'the backend did not exit';
+is_deeply(entries("$tmp/cancel"), [], 'a terminated backend leaves nothing behind');
+
+# ---- a full file system ----
+SKIP:
+{
+	skip 'set TPCHGEN_SMALL_FS to a small file system to test ENOSPC', 4
+	  unless $ENV{TPCHGEN_SMALL_FS};
+	my $small = $ENV{TPCHGEN_SMALL_FS};
+	my $before = entries($small);
+	for my $method (qw(io_uring sync))
+	{
+		($ret, $stdout, $stderr) = $node->psql('postgres',
+			"SET tpchgen.io_method = $method;
+			 SELECT * FROM tpch_export('lineitem', '$small/lineitem.csv', sf => 0.1)");
+		like($stderr,
+			qr/could not write to file "\Q$small\E\/lineitem\.csv": No space left on device/,
+			"a full disk is reported with the path ($method)");
+		is_deeply(entries($small), $before, "and leaves nothing behind ($method)");
+	}
+}
+
+$node->stop;
+done_testing();

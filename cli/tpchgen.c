@@ -524,6 +524,15 @@ remove_temporaries(void)
 			unlink(open_files[i]->tmp);
 }
 
+/* Ctrl-C or kill: no temporary file stays behind (unlink is signal-safe). */
+static void
+on_signal(int sig)
+{
+	remove_temporaries();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static void
 open_file(const options *o, tpch_table t, out_file *f, int slot)
 {
@@ -590,6 +599,9 @@ main(int argc, char **argv)
 	/* a closed pipe is a write error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);
 	atexit(remove_temporaries);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	if (o.output_dir)
 		make_dir(o.output_dir);
 	err = tpch_pool_init_threads(o.threads);

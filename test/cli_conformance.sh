@@ -155,6 +155,18 @@ rc=$?
 rc=${PIPESTATUS[0]}
 [ "$rc" -ne 0 ] && grep -q 'Broken pipe' "$work/err" && ok "reports a closed pipe ($(cat "$work/err"))" ||
 	not_ok "closed pipe: status $rc, '$(cat "$work/err")'"
+# interrupted: nothing stays behind, not even a temporary file
+"$bin" --sf 1 --table lineitem --output-dir "$work/int" &
+pid=$!
+for _ in $(seq 100); do
+	ls "$work/int"/*.tmp* >/dev/null 2>&1 && break
+	sleep 0.05
+done
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc -ne 0 ] && [ -z "$(ls -A "$work/int")" ] && ok "Ctrl-C leaves no file behind (status $rc)" ||
+	not_ok "Ctrl-C: status $rc, left: $(ls -A "$work/int")"
 "$bin" --help | grep -q -- '--threads N' && ok "--help documents the flags" || not_ok "--help"
 
 echo

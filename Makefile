@@ -14,6 +14,8 @@ CORE_OBJS = \
 
 # The PostgreSQL glue.
 PG_OBJS = \
+	src/functions.o \
+	src/scan.o \
 	src/tpchgen.o
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
@@ -21,7 +23,7 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 DATA = tpchgen--$(EXTVERSION).sql
 PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
 
-REGRESS =
+REGRESS = functions_rows functions_plan functions_errors functions_parallel
 REGRESS_OPTS = --inputdir=. --load-extension=tpchgen
 
 TAP_TESTS = 1

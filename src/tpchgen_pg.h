@@ -6,10 +6,58 @@
 
 #include "postgres.h"
 
+#include "access/tupdesc.h"
+#include "port/atomics.h"
+#include "storage/dsm.h"
+
 #include "../core/tpch.h"
 
 /* in tpchgen.c */
 extern void tpchgen_ensure_pool(void);
+extern dsm_handle tpchgen_share_pool(void);
+extern void tpchgen_attach_pool(dsm_handle segment, bool copy);
 extern void tpchgen_check_args(double sf, int64 part, int64 parts);
+
+/* in scan.c: the scan engine, shared by the functions and the FDW */
+
+/*
+ * What the participants of one parallel scan share, in the query's dynamic
+ * shared memory: the arguments, so that workers generate the leader's
+ * table, and the counter chunks are claimed from.
+ */
+typedef struct TpchgenScanShared
+{
+	int			table;			/* tpch_table */
+	double		sf;
+	int64		part;
+	int64		parts;
+	dsm_handle	pool;			/* the leader's text pool, if shareable */
+	pg_atomic_uint64 next_chunk;
+} TpchgenScanShared;
+
+/* One participant's scan; private to scan.c. */
+typedef struct TpchgenScan TpchgenScan;
+
+extern TpchgenScan *tpchgen_scan_create(tpch_table table, double sf,
+										int64 part, int64 parts);
+extern TpchgenScan *tpchgen_scan_create_shared(TpchgenScanShared *shared);
+extern void tpchgen_scan_bind(TpchgenScan *scan, TupleDesc desc,
+							  const int *attcol);
+extern bool tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull);
+extern void tpchgen_scan_share(TpchgenScan *scan, TpchgenScanShared *shared,
+							   int nworkers);
+extern void tpchgen_scan_shared_reset(TpchgenScanShared *shared);
+extern void tpchgen_scan_rewind(TpchgenScan *scan);
+extern void tpchgen_scan_set_range(TpchgenScan *scan, int64 first,
+								   int64 count);
+extern void tpchgen_scan_end(TpchgenScan *scan);
+extern uint64 tpchgen_scan_chunks(const TpchgenScan *scan);
+extern double tpchgen_table_rows(tpch_table table, double sf,
+								 int64 part, int64 parts);
+extern uint64 tpchgen_table_chunks(tpch_table table, double sf,
+								   int64 part, int64 parts);
+
+/* in functions.c */
+extern void tpchgen_functions_init(void);
 
 #endif							/* TPCHGEN_PG_H */

@@ -1,0 +1,775 @@
+/*
+ * functions.c - the SQL functions tpch_region() .. tpch_lineitem(): the
+ * set-returning functions, their planner support function, and the custom
+ * scan that replaces a FROM-clause call of them.
+ *
+ * A FunctionScan stores every row of a function in a tuplestore (spilling
+ * to temporary files beyond work_mem) before the first one is read.  When
+ * the arguments do not depend on other relations of the query, the planner
+ * hook below replaces the function's paths with a CustomScan that streams
+ * rows from the scan engine (scan.c), builds only the columns the query
+ * uses, and has a parallel-aware partial path whose participants claim
+ * chunks from one shared counter.  Otherwise (LATERAL references, volatile
+ * arguments, ORDINALITY, whole-row references) the plain set-returning
+ * function runs, value per call, and still returns the same rows.
+ */
+#include "tpchgen_pg.h"
+
+#include "access/htup_details.h"
+#include "access/parallel.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/supportnodes.h"
+#include "optimizer/clauses.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
+
+/*
+ * Rough cost of generating a row, in units of cpu_tuple_cost: a row is
+ * built from a few random draws, cheaper than reading a heap page's worth
+ * of rows but dearer than passing a tuple along.
+ */
+#define GEN_COST_FACTOR		2.0
+
+/* Table rows taken as a heap page, to size parallel plans like a seqscan. */
+#define ROWS_PER_PAGE		64.0
+
+/* The three arguments, in declaration order. */
+#define NARGS 3
+static const char *const arg_names[NARGS] = {"sf", "part", "parts"};
+
+/* Executor state of the custom scan. */
+typedef struct TpchgenScanState
+{
+	CustomScanState css;
+	tpch_table	table;
+	List	   *arg_states;		/* ExprStates of sf, part, parts */
+	bool		args_known;		/* sf, part, parts hold valid values */
+	double		sf;
+	int64		part;
+	int64		parts;
+	int		   *attcol;			/* scan attribute -> core column, or -1 */
+	TpchgenScan *scan;			/* NULL until the first row */
+} TpchgenScanState;
+
+PG_FUNCTION_INFO_V1(tpch_region_srf);
+PG_FUNCTION_INFO_V1(tpch_nation_srf);
+PG_FUNCTION_INFO_V1(tpch_supplier_srf);
+PG_FUNCTION_INFO_V1(tpch_part_srf);
+PG_FUNCTION_INFO_V1(tpch_partsupp_srf);
+PG_FUNCTION_INFO_V1(tpch_customer_srf);
+PG_FUNCTION_INFO_V1(tpch_orders_srf);
+PG_FUNCTION_INFO_V1(tpch_lineitem_srf);
+PG_FUNCTION_INFO_V1(tpch_rows_support);
+
+/* Planner hook and custom scan callbacks */
+static void tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel,
+									 Index rti, RangeTblEntry *rte);
+static Plan *tpchgen_plan_path(PlannerInfo *root, RelOptInfo *rel,
+							   CustomPath *best_path, List *tlist,
+							   List *clauses, List *custom_plans);
+static Node *tpchgen_create_state(CustomScan *cscan);
+static void tpchgen_begin(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *tpchgen_exec(CustomScanState *node);
+static void tpchgen_end(CustomScanState *node);
+static void tpchgen_rescan(CustomScanState *node);
+static Size tpchgen_estimate_dsm(CustomScanState *node, ParallelContext *pcxt);
+static void tpchgen_initialize_dsm(CustomScanState *node,
+								   ParallelContext *pcxt, void *coordinate);
+static void tpchgen_reinitialize_dsm(CustomScanState *node,
+									 ParallelContext *pcxt, void *coordinate);
+static void tpchgen_initialize_worker(CustomScanState *node, shm_toc *toc,
+									  void *coordinate);
+static void tpchgen_explain(CustomScanState *node, List *ancestors,
+							ExplainState *es);
+
+/* Helpers */
+static int	function_table(Oid funcid);
+static bool const_args(List *args, double *sf, int64 *part, int64 *parts);
+static Path *make_path(PlannerInfo *root, RelOptInfo *rel, bool parallel,
+					   int workers);
+static void eval_args(TpchgenScanState *ts);
+static void start_scan(TpchgenScanState *ts);
+static TupleTableSlot *tpchgen_next(ScanState *ss);
+static bool tpchgen_recheck(ScanState *ss, TupleTableSlot *slot);
+
+static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+
+static const CustomPathMethods tpchgen_path_methods = {
+	.CustomName = "tpchgen",
+	.PlanCustomPath = tpchgen_plan_path,
+};
+
+static const CustomScanMethods tpchgen_scan_methods = {
+	.CustomName = "tpchgen",
+	.CreateCustomScanState = tpchgen_create_state,
+};
+
+static const CustomExecMethods tpchgen_exec_methods = {
+	.CustomName = "tpchgen",
+	.BeginCustomScan = tpchgen_begin,
+	.ExecCustomScan = tpchgen_exec,
+	.EndCustomScan = tpchgen_end,
+	.ReScanCustomScan = tpchgen_rescan,
+	.EstimateDSMCustomScan = tpchgen_estimate_dsm,
+	.InitializeDSMCustomScan = tpchgen_initialize_dsm,
+	.ReInitializeDSMCustomScan = tpchgen_reinitialize_dsm,
+	.InitializeWorkerCustomScan = tpchgen_initialize_worker,
+	.ExplainCustomScan = tpchgen_explain,
+};
+
+/* Called from _PG_init. */
+void
+tpchgen_functions_init(void)
+{
+	RegisterCustomScanMethods(&tpchgen_scan_methods);
+	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = tpchgen_set_rel_pathlist;
+}
+
+/* ------------------------------------------------------------------------
+ * The set-returning functions
+ * ------------------------------------------------------------------------ */
+
+/* Raises the error for a NULL argument: NULL is no table size. */
+static void
+check_not_null(bool isnull, int argno)
+{
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be null", arg_names[argno])));
+}
+
+/* Maps a row descriptor's attributes to the core's columns, by name. */
+static int *
+map_columns(tpch_table table, TupleDesc desc)
+{
+	int		   *attcol = palloc(sizeof(int) * desc->natts);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		attcol[i] = att->attisdropped ? -1 :
+			tpch_column_lookup(table, NameStr(att->attname));
+	}
+	return attcol;
+}
+
+typedef struct SrfState
+{
+	TpchgenScan *scan;
+	Datum	   *values;
+	bool	   *isnull;
+} SrfState;
+
+/*
+ * Value per call rather than a tuplestore of our own: in a FROM clause the
+ * executor materializes either way, but in a target list this streams.
+ */
+static Datum
+table_srf(FunctionCallInfo fcinfo, tpch_table table)
+{
+	FuncCallContext *funcctx;
+	SrfState   *st;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		MemoryContext old;
+		TupleDesc	desc;
+
+		for (int i = 0; i < NARGS; i++)
+			check_not_null(PG_ARGISNULL(i), i);
+
+		funcctx = SRF_FIRSTCALL_INIT();
+		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type of a tpchgen function must be a row type");
+		funcctx->tuple_desc = BlessTupleDesc(desc);
+
+		st = palloc(sizeof(SrfState));
+		st->scan = tpchgen_scan_create(table, PG_GETARG_FLOAT8(0),
+									   PG_GETARG_INT64(1), PG_GETARG_INT64(2));
+		tpchgen_scan_bind(st->scan, desc, map_columns(table, desc));
+		st->values = palloc(sizeof(Datum) * desc->natts);
+		st->isnull = palloc(sizeof(bool) * desc->natts);
+		funcctx->user_fctx = st;
+		MemoryContextSwitchTo(old);
+	}
+
+	funcctx = SRF_PERCALL_SETUP();
+	st = funcctx->user_fctx;
+	if (tpchgen_scan_next(st->scan, st->values, st->isnull))
+	{
+		HeapTuple	tuple = heap_form_tuple(funcctx->tuple_desc,
+											st->values, st->isnull);
+
+		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(tuple));
+	}
+	SRF_RETURN_DONE(funcctx);
+}
+
+Datum
+tpch_region_srf(PG_FUNCTION_ARGS)
+{
+	return table_srf(fcinfo, TPCH_REGION);
+}
+
+Datum
+tpch_nation_srf(PG_FUNCTION_ARGS)
+{
+	return table_srf(fcinfo, TPCH_NATION);
+}
+
+Datum
+tpch_supplier_srf(PG_FUNCTION_ARGS)
+{
+	return table_srf(fcinfo, TPCH_SUPPLIER);
+}
+
+Datum
+tpch_part_srf(PG_FUNCTION_ARGS)
+{
+	return table_srf(fcinfo, TPCH_PART);
+}
+
+Datum
+tpch_partsupp_srf(PG_FUNCTION_ARGS)
+{
+	return table_srf(fcinfo, TPCH_PARTSUPP);
+}
+
+Datum
+tpch_customer_srf(PG_FUNCTION_ARGS)
+{
+	return table_srf(fcinfo, TPCH_CUSTOMER);
+}
+
+Datum
+tpch_orders_srf(PG_FUNCTION_ARGS)
+{
+	return table_srf(fcinfo, TPCH_ORDERS);
+}
+
+Datum
+tpch_lineitem_srf(PG_FUNCTION_ARGS)
+{
+	return table_srf(fcinfo, TPCH_LINEITEM);
+}
+
+/* The C entry point of each table's function, in tpch_table order. */
+static const PGFunction srf_entry[TPCH_NTABLES] = {
+	tpch_region_srf, tpch_nation_srf, tpch_supplier_srf, tpch_part_srf,
+	tpch_partsupp_srf, tpch_customer_srf, tpch_orders_srf, tpch_lineitem_srf,
+};
+
+/*
+ * The table of one of our functions, or -1.  Identified by the C entry
+ * point, not by name, so a same-named function in another schema is left
+ * alone; functions without our support function are rejected without
+ * looking further.
+ */
+static int
+function_table(Oid funcid)
+{
+	RegProcedure support = get_func_support(funcid);
+	FmgrInfo	flinfo;
+
+	if (!OidIsValid(support))
+		return -1;
+	fmgr_info(support, &flinfo);
+	if (flinfo.fn_addr != tpch_rows_support)
+		return -1;
+	fmgr_info(funcid, &flinfo);
+	for (int t = 0; t < TPCH_NTABLES; t++)
+		if (flinfo.fn_addr == srf_entry[t])
+			return t;
+	return -1;
+}
+
+/*
+ * The arguments when they are non-NULL constants with valid values; false
+ * otherwise (the executor will evaluate them and report what is wrong).
+ */
+static bool
+const_args(List *args, double *sf, int64 *part, int64 *parts)
+{
+	Const	   *c[NARGS];
+
+	if (list_length(args) != NARGS)
+		return false;
+	for (int i = 0; i < NARGS; i++)
+	{
+		Node	   *arg = list_nth(args, i);
+
+		if (!IsA(arg, Const) || ((Const *) arg)->constisnull)
+			return false;
+		c[i] = (Const *) arg;
+	}
+	*sf = DatumGetFloat8(c[0]->constvalue);
+	*part = DatumGetInt64(c[1]->constvalue);
+	*parts = DatumGetInt64(c[2]->constvalue);
+	return tpch_check_args(*sf, *part, *parts) == TPCH_OK;
+}
+
+/*
+ * Planner support: the exact number of rows (lineitem's within 0.1%) when
+ * the arguments are constants.
+ */
+Datum
+tpch_rows_support(PG_FUNCTION_ARGS)
+{
+	Node	   *rawreq = (Node *) PG_GETARG_POINTER(0);
+
+	if (IsA(rawreq, SupportRequestRows))
+	{
+		SupportRequestRows *req = (SupportRequestRows *) rawreq;
+		int			table = function_table(req->funcid);
+		double		sf;
+		int64		part;
+		int64		parts;
+
+		if (table >= 0 && req->node && IsA(req->node, FuncExpr) &&
+			const_args(((FuncExpr *) req->node)->args, &sf, &part, &parts))
+		{
+			req->rows = tpchgen_table_rows(table, sf, part, parts);
+			PG_RETURN_POINTER(req);
+		}
+	}
+	PG_RETURN_POINTER(NULL);
+}
+
+/* ------------------------------------------------------------------------
+ * Planner
+ * ------------------------------------------------------------------------ */
+
+/* Whether the query needs the whole row or a system column of rel. */
+static bool
+needs_whole_row(RelOptInfo *rel)
+{
+	Bitmapset  *attrs = NULL;
+	ListCell   *lc;
+
+	pull_varattnos((Node *) rel->reltarget->exprs, rel->relid, &attrs);
+	foreach(lc, rel->baserestrictinfo)
+		pull_varattnos((Node *) ((RestrictInfo *) lfirst(lc))->clause,
+					   rel->relid, &attrs);
+	for (int x = bms_next_member(attrs, -1); x >= 0;
+		 x = bms_next_member(attrs, x))
+		if (x + FirstLowInvalidHeapAttributeNumber <= 0)
+			return true;
+	return false;
+}
+
+/*
+ * Replaces the paths of a call of one of our functions with the custom
+ * scan, when nothing ties its arguments to a row of another relation.
+ */
+static void
+tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
+						 RangeTblEntry *rte)
+{
+	RangeTblFunction *rtfunc;
+	FuncExpr   *fexpr;
+	int			table;
+	double		sf;
+	int64		part;
+	int64		parts;
+	int			workers;
+
+	if (prev_set_rel_pathlist_hook)
+		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+
+	if (rte->rtekind != RTE_FUNCTION || rte->funcordinality ||
+		list_length(rte->functions) != 1 || rel->lateral_relids != NULL)
+		return;
+	rtfunc = linitial_node(RangeTblFunction, rte->functions);
+	if (!IsA(rtfunc->funcexpr, FuncExpr))
+		return;
+	fexpr = (FuncExpr *) rtfunc->funcexpr;
+	table = function_table(fexpr->funcid);
+	if (table < 0 || list_length(fexpr->args) != NARGS ||
+		contain_volatile_functions((Node *) fexpr->args) ||
+		needs_whole_row(rel))
+		return;
+
+	rel->pathlist = NIL;
+	add_path(rel, make_path(root, rel, false, 0));
+
+	if (!rel->consider_parallel)
+		return;
+
+	/* size the workers as for a heap of the same rows */
+	workers = compute_parallel_worker(rel, rel->tuples / ROWS_PER_PAGE, -1,
+									  max_parallel_workers_per_gather);
+	if (const_args(fexpr->args, &sf, &part, &parts))
+		workers = Min((uint64) workers,
+					  tpchgen_table_chunks(table, sf, part, parts));
+	if (workers > 0)
+		add_partial_path(rel, make_path(root, rel, true, workers));
+}
+
+/* The planner's share of the work a participant does (cf. costsize.c). */
+static double
+parallel_divisor(int workers)
+{
+	double		divisor = workers;
+
+	if (parallel_leader_participation)
+	{
+		double		leader = 1.0 - 0.3 * workers;
+
+		if (leader > 0)
+			divisor += leader;
+	}
+	return divisor;
+}
+
+static Path *
+make_path(PlannerInfo *root, RelOptInfo *rel, bool parallel, int workers)
+{
+	CustomPath *cpath = makeNode(CustomPath);
+	Path	   *path = &cpath->path;
+	Cost		run;
+
+	path->pathtype = T_CustomScan;
+	path->parent = rel;
+	path->pathtarget = rel->reltarget;
+	path->param_info = NULL;
+	path->parallel_aware = parallel;
+	path->parallel_safe = rel->consider_parallel;
+	path->parallel_workers = workers;
+	path->pathkeys = NIL;
+	path->rows = rel->rows;
+
+	path->startup_cost = rel->baserestrictcost.startup +
+		path->pathtarget->cost.startup;
+	run = rel->tuples * (cpu_tuple_cost * GEN_COST_FACTOR +
+						 rel->baserestrictcost.per_tuple);
+	if (parallel)
+	{
+		double		divisor = parallel_divisor(workers);
+
+		run /= divisor;
+		path->rows = clamp_row_est(path->rows / divisor);
+	}
+	run += path->pathtarget->cost.per_tuple * path->rows;
+	path->total_cost = path->startup_cost + run;
+
+	cpath->flags = CUSTOMPATH_SUPPORT_PROJECTION;
+	cpath->methods = &tpchgen_path_methods;
+	return path;
+}
+
+/*
+ * The plan reads the function's row type through custom_scan_tlist with
+ * scanrelid 0: a function RTE is no relation the executor could open.
+ * custom_exprs holds the arguments, so that setrefs.c and subselect.c see
+ * any Params in them; custom_private the attribute numbers the query uses.
+ */
+static Plan *
+tpchgen_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+				  List *tlist, List *clauses, List *custom_plans)
+{
+	CustomScan *cscan = makeNode(CustomScan);
+	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
+	FuncExpr   *fexpr = (FuncExpr *) linitial_node(RangeTblFunction,
+												   rte->functions)->funcexpr;
+	TupleDesc	desc = get_expr_result_tupdesc((Node *) fexpr, false);
+	Bitmapset  *attrs = NULL;
+	List	   *used = NIL;
+	List	   *scan_tlist = NIL;
+
+	clauses = extract_actual_clauses(clauses, false);
+
+	/*
+	 * The columns come from the path's target, not from tlist: when a
+	 * projection is put on this scan, tlist is empty here and the
+	 * projection's expressions over the target's Vars replace it later.
+	 */
+	pull_varattnos((Node *) best_path->path.pathtarget->exprs, rel->relid,
+				   &attrs);
+	pull_varattnos((Node *) clauses, rel->relid, &attrs);
+	for (int x = bms_next_member(attrs, -1); x >= 0;
+		 x = bms_next_member(attrs, x))
+		used = lappend_int(used, x + FirstLowInvalidHeapAttributeNumber);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Expr	   *expr;
+
+		if (att->attisdropped)
+			expr = (Expr *) makeNullConst(INT4OID, -1, InvalidOid);
+		else
+			expr = (Expr *) makeVar(rel->relid, i + 1, att->atttypid,
+									att->atttypmod, att->attcollation, 0);
+		scan_tlist = lappend(scan_tlist,
+							 makeTargetEntry(expr, i + 1,
+											 pstrdup(NameStr(att->attname)),
+											 false));
+	}
+
+	cscan->scan.plan.targetlist = tlist;
+	cscan->scan.plan.qual = clauses;
+	cscan->scan.scanrelid = 0;
+	cscan->flags = best_path->flags;
+	cscan->custom_exprs = copyObject(fexpr->args);
+	cscan->custom_private = list_make2(makeInteger(function_table(fexpr->funcid)),
+									   used);
+	cscan->custom_scan_tlist = scan_tlist;
+	cscan->methods = &tpchgen_scan_methods;
+	return &cscan->scan.plan;
+}
+
+/* ------------------------------------------------------------------------
+ * Executor
+ * ------------------------------------------------------------------------ */
+
+static Node *
+tpchgen_create_state(CustomScan *cscan)
+{
+	TpchgenScanState *ts = palloc0(sizeof(TpchgenScanState));
+
+	NodeSetTag(ts, T_CustomScanState);
+	ts->css.methods = &tpchgen_exec_methods;
+	ts->table = intVal(linitial(cscan->custom_private));
+	return (Node *) ts;
+}
+
+static void
+tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
+{
+	TpchgenScanState *ts = (TpchgenScanState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	TupleDesc	desc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
+	List	   *used = lsecond(cscan->custom_private);
+	int		   *all = map_columns(ts->table, desc);
+	ListCell   *lc;
+
+	ts->arg_states = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
+
+	/* only referenced attributes are bound to a column and built */
+	ts->attcol = palloc(sizeof(int) * desc->natts);
+	for (int i = 0; i < desc->natts; i++)
+		ts->attcol[i] = -1;
+	foreach(lc, used)
+	{
+		int			attno = lfirst_int(lc);
+
+		if (attno >= 1 && attno <= desc->natts)
+			ts->attcol[attno - 1] = all[attno - 1];
+	}
+
+	/*
+	 * EXPLAIN shows constant arguments; nothing is evaluated or generated.
+	 * Otherwise the scan starts at the first row (or when the leader sets up
+	 * parallel workers): arguments may depend on Params that a correlated
+	 * subquery sets only when it runs.
+	 */
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		ts->args_known = const_args(cscan->custom_exprs,
+									&ts->sf, &ts->part, &ts->parts);
+}
+
+/* Evaluates sf, part and parts, raising the error for bad values. */
+static void
+eval_args(TpchgenScanState *ts)
+{
+	ExprContext *econtext = ts->css.ss.ps.ps_ExprContext;
+	Datum		d[NARGS];
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, ts->arg_states)
+	{
+		bool		isnull;
+
+		d[i] = ExecEvalExprSwitchContext((ExprState *) lfirst(lc), econtext,
+										 &isnull);
+		check_not_null(isnull, i);
+		i++;
+	}
+	ts->sf = DatumGetFloat8(d[0]);
+	ts->part = DatumGetInt64(d[1]);
+	ts->parts = DatumGetInt64(d[2]);
+	tpchgen_check_args(ts->sf, ts->part, ts->parts);
+	ts->args_known = true;
+}
+
+/* An engine scan for the current arguments, bound to the scan slot. */
+static void
+start_scan(TpchgenScanState *ts)
+{
+	TupleDesc	desc = ts->css.ss.ss_ScanTupleSlot->tts_tupleDescriptor;
+	MemoryContext old;
+
+	eval_args(ts);
+	old = MemoryContextSwitchTo(ts->css.ss.ps.state->es_query_cxt);
+	ts->scan = tpchgen_scan_create(ts->table, ts->sf, ts->part, ts->parts);
+	tpchgen_scan_bind(ts->scan, desc, ts->attcol);
+	MemoryContextSwitchTo(old);
+}
+
+static TupleTableSlot *
+tpchgen_next(ScanState *ss)
+{
+	TpchgenScanState *ts = (TpchgenScanState *) ss;
+	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+
+	if (ts->scan == NULL)
+		start_scan(ts);
+	ExecClearTuple(slot);
+	if (tpchgen_scan_next(ts->scan, slot->tts_values, slot->tts_isnull))
+		ExecStoreVirtualTuple(slot);
+	return slot;
+}
+
+/* No EvalPlanQual: the planner never puts a row-marked function here. */
+static bool
+tpchgen_recheck(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+tpchgen_exec(CustomScanState *node)
+{
+	return ExecScan(&node->ss, tpchgen_next, tpchgen_recheck);
+}
+
+static void
+tpchgen_end(CustomScanState *node)
+{
+	TpchgenScanState *ts = (TpchgenScanState *) node;
+
+	if (ts->scan)
+		tpchgen_scan_end(ts->scan);
+	ts->scan = NULL;
+}
+
+/*
+ * Arguments that depend on Params (a correlated subquery) may differ at
+ * each rescan: then the next row starts a new scan.  Under a Gather they
+ * cannot change (such Params are parallel-restricted), so a parallel scan
+ * only needs the counter reset that ReInitializeDSM gives it.
+ */
+static void
+tpchgen_rescan(CustomScanState *node)
+{
+	TpchgenScanState *ts = (TpchgenScanState *) node;
+
+	if (ts->scan && node->ss.ps.chgParam != NULL &&
+		!node->ss.ps.plan->parallel_aware)
+	{
+		tpchgen_scan_end(ts->scan);
+		ts->scan = NULL;
+		ts->args_known = false;
+	}
+	else if (ts->scan)
+		tpchgen_scan_rewind(ts->scan);
+	ExecScanReScan(&node->ss);
+}
+
+static Size
+tpchgen_estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
+{
+	return sizeof(TpchgenScanShared);
+}
+
+static void
+tpchgen_initialize_dsm(CustomScanState *node, ParallelContext *pcxt,
+					   void *coordinate)
+{
+	TpchgenScanState *ts = (TpchgenScanState *) node;
+
+	if (ts->scan == NULL)
+		start_scan(ts);
+	tpchgen_scan_share(ts->scan, (TpchgenScanShared *) coordinate,
+					   pcxt->nworkers);
+}
+
+static void
+tpchgen_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt,
+						 void *coordinate)
+{
+	tpchgen_scan_shared_reset((TpchgenScanShared *) coordinate);
+}
+
+static void
+tpchgen_initialize_worker(CustomScanState *node, shm_toc *toc,
+						  void *coordinate)
+{
+	TpchgenScanState *ts = (TpchgenScanState *) node;
+	TpchgenScanShared *shared = (TpchgenScanShared *) coordinate;
+	TupleDesc	desc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
+	MemoryContext old;
+
+	old = MemoryContextSwitchTo(node->ss.ps.state->es_query_cxt);
+	ts->sf = shared->sf;
+	ts->part = shared->part;
+	ts->parts = shared->parts;
+	ts->args_known = true;
+	ts->scan = tpchgen_scan_create_shared(shared);
+	tpchgen_scan_bind(ts->scan, desc, ts->attcol);
+	MemoryContextSwitchTo(old);
+}
+
+static void
+tpchgen_explain(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	TpchgenScanState *ts = (TpchgenScanState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+
+	ExplainPropertyText("Table", tpch_table_name(ts->table), es);
+	if (ts->args_known)
+	{
+		ExplainPropertyText("Scale Factor", psprintf("%g", ts->sf), es);
+		if (es->format == EXPLAIN_FORMAT_TEXT)
+			ExplainPropertyText("Part",
+								psprintf(INT64_FORMAT " of " INT64_FORMAT,
+										 ts->part, ts->parts), es);
+		else
+		{
+			ExplainPropertyInteger("Part", NULL, ts->part, es);
+			ExplainPropertyInteger("Parts", NULL, ts->parts, es);
+		}
+		ExplainPropertyUInteger("Chunks", NULL,
+								tpchgen_table_chunks(ts->table, ts->sf,
+													 ts->part, ts->parts),
+								es);
+	}
+	else
+	{
+		/* arguments known only at run time: show their expressions */
+		List	   *context = set_deparse_context_plan(es->deparse_cxt,
+													   node->ss.ps.plan,
+													   ancestors);
+		StringInfoData buf;
+		ListCell   *lc;
+		int			i = 0;
+
+		initStringInfo(&buf);
+		foreach(lc, cscan->custom_exprs)
+		{
+			appendStringInfo(&buf, "%s%s => %s", i > 0 ? ", " : "",
+							 arg_names[i],
+							 deparse_expression(lfirst(lc), context, false,
+												false));
+			i++;
+		}
+		ExplainPropertyText("Arguments", buf.data, es);
+	}
+}

@@ -1,0 +1,690 @@
+/*
+ * scan.c - the scan engine shared by the SQL functions and the foreign
+ * tables: it turns the core's rows into Datums, one row at a time.
+ *
+ * A table part is cut into chunks of consecutive group rows.  Participants
+ * of a parallel scan claim chunks from one atomic counter in shared memory,
+ * each with its own generator seeked to the chunk, so every chunk is
+ * generated exactly once whatever the number of workers: the multiset of
+ * rows is the serial one.  Only the columns bound to an output attribute are
+ * built; the core keeps its random streams in step for the others.
+ *
+ * Values are converted without text where the target type allows it
+ * (integers, numeric with two decimals, date, char/varchar/text); any other
+ * type goes through its input function, so a foreign table may declare any
+ * type that accepts the value's text.
+ */
+#include "tpchgen_pg.h"
+
+#include "access/parallel.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+/*
+ * Group rows per chunk: about ten thousand table rows, small enough to
+ * balance the work of the participants at the end of a scan, large enough
+ * that claiming and seeking (O(log n)) cost nothing per row.
+ */
+#define CHUNK_ROWS			10000
+#define CHUNK_ROWS_MULTI	2500	/* lineitem and partsupp: ~4 rows a group */
+
+/*
+ * Parts of at least this many rows make a worker copy its leader's pool
+ * into private memory with huge pages (about 0.2 s) rather than read it in
+ * shared memory through 4 kB pages (about 0.2 us more per comment).
+ */
+#define POOL_COPY_ROWS		2000000
+
+/*
+ * How core values become Datums.  A row converts its columns one kind at a
+ * time, each kind in its own loop: a switch per column costs more in
+ * mispredicted jumps than most conversions themselves.
+ */
+typedef enum TpchgenConv
+{
+	CONV_INT8,
+	CONV_INT4,					/* integer, range-checked */
+	CONV_DATE,
+	CONV_NUMERIC,				/* numeric, scale 2 */
+	CONV_TEXT,					/* text, varchar or char(n) wide enough */
+	CONV_INPUT,					/* anything else: text through typinput */
+	NCONV
+} TpchgenConv;
+
+typedef struct TpchgenOutColumn
+{
+	int			attno;			/* 0-based index into values/isnull */
+	uint32		offset;			/* of the value in tpch_row */
+	int64		cents;			/* CONV_NUMERIC: hundredths per unit */
+	uint32		pad;			/* CONV_TEXT: char(n) length to pad to */
+	const char *name;			/* the core's column name, for errors */
+	tpch_kind	kind;
+	FmgrInfo	input;			/* CONV_INPUT */
+	Oid			typioparam;
+	int32		typmod;
+} TpchgenOutColumn;
+
+struct TpchgenScan
+{
+	tpch_table	table;
+	double		sf;
+	int64		part;
+	int64		parts;
+
+	/* the part's group rows, cut into chunks */
+	int64		first;
+	int64		count;
+	int64		chunk_rows;
+	uint64		nchunks;
+
+	/* where chunks come from: the shared counter, or a private one */
+	TpchgenScanShared *shared;
+	uint64		next_local;
+	bool		in_chunk;
+	bool		gen_ready;		/* gen set up, with the pool if needed */
+
+	/* the output: bound columns by conversion, and their values' buffer */
+	int			natts;
+	int			conv_end[NCONV];	/* out[conv_end[c - 1]..conv_end[c]) */
+	TpchgenOutColumn *out;
+	uint64		columns;
+	char	   *arena;
+	Size		arena_size;
+	MemoryContext rowcxt;		/* CONV_INPUT results, reset every row */
+
+	tpch_gen	gen;
+	tpch_row	row;
+};
+
+static void start_scan(TpchgenScan *scan);
+static bool claim_chunk(TpchgenScan *scan);
+static TpchgenConv choose_conv(const tpch_column *c, Form_pg_attribute att);
+static Datum numeric_from_cents(char *buf, int64 cents);
+static char *value_text(const TpchgenOutColumn *oc, const char *field);
+
+/* ------------------------------------------------------------------------
+ * Sizes, for the planner and EXPLAIN (the arguments must be valid)
+ * ------------------------------------------------------------------------ */
+
+static int64
+chunk_rows_of(tpch_table table, double sf)
+{
+	if (table == TPCH_LINEITEM || table == TPCH_PARTSUPP)
+		return CHUNK_ROWS_MULTI;
+	return CHUNK_ROWS;
+}
+
+static void
+part_range(tpch_table table, double sf, int64 part, int64 parts,
+		   int64 *first, int64 *count)
+{
+	if (tpch_part_range(table, sf, part, parts, first, count) != TPCH_OK)
+		elog(ERROR, "tpchgen arguments were not checked");
+}
+
+/* Rows of a table part: exact, but for lineitem (within 0.1%). */
+double
+tpchgen_table_rows(tpch_table table, double sf, int64 part, int64 parts)
+{
+	int64		first;
+	int64		count;
+
+	part_range(table, sf, part, parts, &first, &count);
+	return (double) tpch_rows_estimate(table, count);
+}
+
+/* Chunks of a table part. */
+uint64
+tpchgen_table_chunks(tpch_table table, double sf, int64 part, int64 parts)
+{
+	int64		first;
+	int64		count;
+	int64		chunk = chunk_rows_of(table, sf);
+
+	part_range(table, sf, part, parts, &first, &count);
+	return count / chunk + (count % chunk != 0);
+}
+
+/* ------------------------------------------------------------------------
+ * Set-up
+ * ------------------------------------------------------------------------ */
+
+/*
+ * A scan of part `part` of `parts` of a table, in CurrentMemoryContext.
+ * Raises the error for bad arguments.  Nothing is bound yet: bind before
+ * the first row.
+ */
+TpchgenScan *
+tpchgen_scan_create(tpch_table table, double sf, int64 part, int64 parts)
+{
+	TpchgenScan *scan;
+
+	tpchgen_check_args(sf, part, parts);
+
+	scan = palloc0(sizeof(TpchgenScan));
+	scan->table = table;
+	scan->sf = sf;
+	scan->part = part;
+	scan->parts = parts;
+	part_range(table, sf, part, parts, &scan->first, &scan->count);
+	scan->chunk_rows = chunk_rows_of(table, sf);
+	scan->nchunks = tpchgen_table_chunks(table, sf, part, parts);
+	scan->rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+										 "tpchgen row",
+										 ALLOCSET_SMALL_SIZES);
+	return scan;
+}
+
+/* A worker's scan: the arguments of the leader's, claiming from its counter. */
+TpchgenScan *
+tpchgen_scan_create_shared(TpchgenScanShared *shared)
+{
+	TpchgenScan *scan;
+
+	scan = tpchgen_scan_create((tpch_table) shared->table, shared->sf,
+							   shared->part, shared->parts);
+	scan->shared = shared;
+	return scan;
+}
+
+/*
+ * Chooses what each attribute of `desc` receives: attcol[i] is the core's
+ * column for attribute i, or -1 for an attribute that stays NULL (not
+ * referenced by the query).  Raises an error for a type that cannot hold
+ * the column's values.
+ */
+void
+tpchgen_scan_bind(TpchgenScan *scan, TupleDesc desc, const int *attcol)
+{
+	int			ncols;
+	const tpch_column *cols = tpch_columns(scan->table, &ncols);
+	TpchgenConv *conv = palloc(sizeof(TpchgenConv) * desc->natts);
+	int			nout = 0;
+	Size		size = 0;
+
+	scan->natts = desc->natts;
+	scan->out = palloc0(sizeof(TpchgenOutColumn) * desc->natts);
+	scan->columns = 0;
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		conv[i] = NCONV;
+		if (attcol[i] < 0 || att->attisdropped)
+			continue;
+		Assert(attcol[i] < ncols);
+		conv[i] = choose_conv(&cols[attcol[i]], att);
+		scan->columns |= UINT64CONST(1) << attcol[i];
+	}
+
+	/* out[] in conversion order, each kind in attribute order */
+	for (int k = 0; k < NCONV; k++)
+	{
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+			const tpch_column *c = &cols[Max(attcol[i], 0)];
+			TpchgenOutColumn *oc;
+
+			if (conv[i] != (TpchgenConv) k)
+				continue;
+			oc = &scan->out[nout++];
+			oc->attno = i;
+			oc->offset = c->offset;
+			oc->name = c->name;
+			oc->kind = c->kind;
+			oc->cents = c->kind == TPCH_KIND_QUANTITY ? 100 : 1;
+			if (k == CONV_TEXT && att->atttypid == BPCHAROID &&
+				att->atttypmod >= (int32) VARHDRSZ)
+				oc->pad = att->atttypmod - VARHDRSZ;
+			if (k == CONV_INPUT)
+			{
+				Oid			typinput;
+
+				getTypeInputInfo(att->atttypid, &typinput, &oc->typioparam);
+				fmgr_info(typinput, &oc->input);
+				oc->typmod = att->atttypmod;
+			}
+
+			/* room in the arena, kept aligned for 4-byte headers */
+			if (k == CONV_NUMERIC)
+				size += MAXALIGN(VARHDRSZ + sizeof(uint16) + 8 * sizeof(int16));
+			else if (k == CONV_TEXT)
+				size += MAXALIGN(VARHDRSZ + Max((uint32) c->width, oc->pad));
+		}
+		scan->conv_end[k] = nout;
+	}
+	pfree(conv);
+
+	/* strings may exceed their spec width only up to a formatted line */
+	scan->arena_size = size + TPCH_MAX_LINE;
+	scan->arena = palloc(scan->arena_size);
+	start_scan(scan);
+}
+
+/* Chunks of this scan's part. */
+uint64
+tpchgen_scan_chunks(const TpchgenScan *scan)
+{
+	return scan->nchunks;
+}
+
+/*
+ * Leader: publishes the scan's arguments in `shared`, resets its counter
+ * and claims chunks from it from now on.  `nworkers` is the number of
+ * workers planned: with none to launch, the pool is not shared.
+ */
+void
+tpchgen_scan_share(TpchgenScan *scan, TpchgenScanShared *shared, int nworkers)
+{
+	shared->table = scan->table;
+	shared->sf = scan->sf;
+	shared->part = scan->part;
+	shared->parts = scan->parts;
+	shared->pool = DSM_HANDLE_INVALID;
+	if ((scan->columns & tpch_pool_columns(scan->table)) &&
+		nworkers > 0 && max_parallel_workers > 0)
+		shared->pool = tpchgen_share_pool();
+	pg_atomic_init_u64(&shared->next_chunk, 0);
+	scan->shared = shared;
+	start_scan(scan);
+}
+
+/* Hands out every chunk again (a rescan of a parallel scan). */
+void
+tpchgen_scan_shared_reset(TpchgenScanShared *shared)
+{
+	pg_atomic_write_u64(&shared->next_chunk, 0);
+}
+
+/* Starts over: drops the current chunk and resets the private counter. */
+void
+tpchgen_scan_rewind(TpchgenScan *scan)
+{
+	start_scan(scan);
+}
+
+/*
+ * Restricts the scan to group rows [first, first + count), clipped to its
+ * part, and starts it over there: the foreign tables' key pushdown.  The
+ * participants of a parallel scan must all set the same range before they
+ * claim a chunk, since chunk numbers count from its first row.
+ */
+void
+tpchgen_scan_set_range(TpchgenScan *scan, int64 first, int64 count)
+{
+	int64		part_first;
+	int64		part_count;
+	int64		end;
+
+	part_range(scan->table, scan->sf, scan->part, scan->parts,
+			   &part_first, &part_count);
+	end = Min(first + count, part_first + part_count);
+	scan->first = Max(first, part_first);
+	scan->count = Max(end - scan->first, 0);
+	scan->nchunks = scan->count / scan->chunk_rows +
+		(scan->count % scan->chunk_rows != 0);
+	start_scan(scan);
+}
+
+void
+tpchgen_scan_end(TpchgenScan *scan)
+{
+	MemoryContextDelete(scan->rowcxt);
+	if (scan->out)
+		pfree(scan->out);
+	if (scan->arena)
+		pfree(scan->arena);
+	pfree(scan);
+}
+
+static void
+start_scan(TpchgenScan *scan)
+{
+	scan->next_local = 0;
+	scan->in_chunk = false;
+}
+
+/*
+ * Sets up the generator on the first chunk, once the scan's columns are
+ * known: the pool is needed only for columns cut from it (comments), so a
+ * count or a sum of prices never waits for a pool build.  A parallel worker
+ * takes its leader's pool.
+ */
+static void
+start_generator(TpchgenScan *scan)
+{
+	if (scan->columns & tpch_pool_columns(scan->table))
+	{
+		if (IsParallelWorker() && scan->shared)
+			tpchgen_attach_pool(scan->shared->pool,
+								tpch_rows_estimate(scan->table, scan->count) >=
+								POOL_COPY_ROWS);
+		else
+			tpchgen_ensure_pool();
+	}
+	if (tpch_gen_init(&scan->gen, scan->table, scan->sf, scan->part,
+					  scan->parts) != TPCH_OK)
+		elog(ERROR, "could not set up the tpchgen generator");
+	scan->gen_ready = true;
+}
+
+/*
+ * Takes the next chunk and seeks the generator to it; false when none is
+ * left.  The counter is 64 bits wide so that it cannot wrap however many
+ * times the participants draw from it past the last chunk.  Each
+ * participant's chunks come in increasing order, so its seeks go forward,
+ * which the core does in O(log n) (linearly in the gap for orders and
+ * lineitem at SF 30000 and above, still far cheaper than generating).
+ */
+static bool
+claim_chunk(TpchgenScan *scan)
+{
+	uint64		k;
+	int64		first;
+	int64		count;
+
+	if (scan->shared)
+		k = pg_atomic_fetch_add_u64(&scan->shared->next_chunk, 1);
+	else
+		k = scan->next_local++;
+	if (k >= scan->nchunks)
+		return false;
+
+	if (!scan->gen_ready)
+		start_generator(scan);
+	first = scan->first + (int64) k * scan->chunk_rows;
+	count = Min(scan->chunk_rows, scan->first + scan->count - first);
+	if (tpch_gen_seek(&scan->gen, first, count) != TPCH_OK ||
+		tpch_gen_set_columns(&scan->gen, scan->columns) != TPCH_OK)
+		elog(ERROR, "could not seek the tpchgen generator to row " INT64_FORMAT,
+			 first);
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Rows
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Produces the next row into values/isnull (desc->natts entries of the
+ * bound descriptor); false at the end of the scan.  By-reference values
+ * point into the scan's buffer and stay valid until the next call.
+ */
+bool
+tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull)
+{
+	const char *row = (const char *) &scan->row;
+	char	   *arena = scan->arena;
+	Size		used = 0;
+	TpchgenOutColumn *oc;
+	int			i;
+
+	CHECK_FOR_INTERRUPTS();
+
+	for (;;)
+	{
+		if (scan->in_chunk)
+		{
+			int			r = tpch_gen_next(&scan->gen, &scan->row);
+
+			if (r > 0)
+				break;
+			if (r < 0)
+				elog(ERROR, "tpchgen generator failed: %s", tpch_strerror(-r));
+		}
+		scan->in_chunk = claim_chunk(scan);
+		if (!scan->in_chunk)
+			return false;
+	}
+
+	memset(isnull, true, scan->natts * sizeof(bool));
+	i = 0;
+
+	for (; i < scan->conv_end[CONV_INT8]; i++)
+	{
+		oc = &scan->out[i];
+		values[oc->attno] = Int64GetDatum(*(const int64 *) (row + oc->offset));
+		isnull[oc->attno] = false;
+	}
+
+	for (; i < scan->conv_end[CONV_INT4]; i++)
+	{
+		int64		v;
+
+		oc = &scan->out[i];
+		v = *(const int64 *) (row + oc->offset);
+		if (v > PG_INT32_MAX || v < PG_INT32_MIN)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("value " INT64_FORMAT " of column %s is out of range for type integer",
+							v, oc->name),
+					 errhint("Declare the column as bigint.")));
+		values[oc->attno] = Int32GetDatum((int32) v);
+		isnull[oc->attno] = false;
+	}
+
+	for (; i < scan->conv_end[CONV_DATE]; i++)
+	{
+		oc = &scan->out[i];
+		values[oc->attno] = DateADTGetDatum(*(const int32 *) (row + oc->offset) +
+											TPCH_DATE_PG_OFFSET);
+		isnull[oc->attno] = false;
+	}
+
+	for (; i < scan->conv_end[CONV_NUMERIC]; i++)
+	{
+		char	   *p = arena + MAXALIGN(used);
+
+		oc = &scan->out[i];
+		values[oc->attno] = numeric_from_cents(p, *(const int64 *) (row + oc->offset) *
+											   oc->cents);
+		isnull[oc->attno] = false;
+		used = p + VARSIZE(p) - arena;
+	}
+
+	for (; i < scan->conv_end[CONV_TEXT]; i++)
+	{
+		const tpch_str *s;
+		uint32		len;
+		char	   *p;
+		char	   *data;
+
+		oc = &scan->out[i];
+		s = (const tpch_str *) (row + oc->offset);
+		len = Max(s->len, oc->pad);
+		if (MAXALIGN(used) + VARHDRSZ + len > scan->arena_size)
+			elog(ERROR, "tpchgen row does not fit its buffer");
+
+		/*
+		 * Short values take a 1-byte header and no alignment, as in a heap
+		 * tuple: storing the row converts nothing.
+		 */
+		if (len + VARHDRSZ_SHORT <= VARATT_SHORT_MAX)
+		{
+			p = arena + used;
+			SET_VARSIZE_SHORT(p, len + VARHDRSZ_SHORT);
+			data = p + VARHDRSZ_SHORT;
+		}
+		else
+		{
+			p = arena + MAXALIGN(used);
+			SET_VARSIZE(p, len + VARHDRSZ);
+			data = p + VARHDRSZ;
+		}
+		memcpy(data, s->ptr, s->len);
+		if (len > s->len)
+			memset(data + s->len, ' ', len - s->len);
+		used = data + len - arena;
+		values[oc->attno] = PointerGetDatum(p);
+		isnull[oc->attno] = false;
+	}
+
+	if (i < scan->conv_end[CONV_INPUT])
+	{
+		MemoryContext old;
+
+		MemoryContextReset(scan->rowcxt);
+		old = MemoryContextSwitchTo(scan->rowcxt);
+		for (; i < scan->conv_end[CONV_INPUT]; i++)
+		{
+			oc = &scan->out[i];
+			values[oc->attno] = InputFunctionCall(&oc->input,
+												  value_text(oc, row + oc->offset),
+												  oc->typioparam, oc->typmod);
+			isnull[oc->attno] = false;
+		}
+		MemoryContextSwitchTo(old);
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Conversions
+ * ------------------------------------------------------------------------ */
+
+/* Whether a numeric typmod takes two-decimal values up to 15 digits as is. */
+static bool
+numeric_typmod_fits(int32 typmod)
+{
+	int32		precision;
+	int32		scale;
+
+	if (typmod < (int32) VARHDRSZ)
+		return true;
+	precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
+	scale = (typmod - VARHDRSZ) & 0xffff;
+	return scale == 2 && precision >= 15;
+}
+
+/* Whether a char(n)/varchar(n) typmod holds every value of the column. */
+static bool
+length_typmod_fits(int32 typmod, int width)
+{
+	return typmod < (int32) VARHDRSZ || typmod - (int32) VARHDRSZ >= width;
+}
+
+static TpchgenConv
+choose_conv(const tpch_column *c, Form_pg_attribute att)
+{
+	Oid			type = att->atttypid;
+
+	switch (c->kind)
+	{
+		case TPCH_KIND_INT:
+		case TPCH_KIND_KEY:
+			if (type == INT8OID)
+				return CONV_INT8;
+			if (type == INT4OID)
+				return CONV_INT4;
+			break;
+		case TPCH_KIND_MONEY:
+		case TPCH_KIND_QUANTITY:
+			if (type == NUMERICOID && numeric_typmod_fits(att->atttypmod))
+				return CONV_NUMERIC;
+			break;
+		case TPCH_KIND_DATE:
+			if (type == DATEOID)
+				return CONV_DATE;
+			break;
+		case TPCH_KIND_CHAR:
+		case TPCH_KIND_VARCHAR:
+			if (type == TEXTOID ||
+				((type == VARCHAROID || type == BPCHAROID) &&
+				 length_typmod_fits(att->atttypmod, c->width)))
+				return CONV_TEXT;
+			break;
+	}
+	return CONV_INPUT;
+}
+
+/*
+ * Builds numeric(15,2) value cents/100 at buf, in the short format that
+ * numeric.c itself produces (and stores on disk, so it cannot change):
+ * a 4-byte varlena header, a 16-bit header with sign, display scale and
+ * weight, then base-10000 digits, most significant first, without leading
+ * or trailing zero digits; zero has no digits and weight 0.  The result is
+ * byte-identical to numeric_in's, so hashing and comparisons agree.
+ */
+#define NUM_SHORT			0x8000
+#define NUM_SHORT_SIGN		0x2000
+#define NUM_SHORT_DSCALE_SHIFT 7
+#define NUM_SHORT_WEIGHT_SIGN 0x0040
+#define NUM_SHORT_WEIGHT_MASK 0x003F
+#define NUM_BASE			10000
+
+static Datum
+numeric_from_cents(char *buf, int64 cents)
+{
+	bool		neg = cents < 0;
+	uint64		v = neg ? -(uint64) cents : (uint64) cents;
+	uint64		whole = v / 100;
+	int16		group[5];		/* whole part, least significant first */
+	int			ngroups = 0;
+	int16	   *digits = (int16 *) (buf + VARHDRSZ + sizeof(uint16));
+	int			ndigits = 0;
+	int			weight;
+	uint16		header;
+
+	while (whole > 0)
+	{
+		group[ngroups++] = (int16) (whole % NUM_BASE);
+		whole /= NUM_BASE;
+	}
+	for (int i = ngroups - 1; i >= 0; i--)
+		digits[ndigits++] = group[i];
+	digits[ndigits++] = (int16) (v % 100 * 100);
+	weight = ngroups - 1;
+
+	/* the leading group is never zero; trailing zero digits go */
+	while (ndigits > 0 && digits[ndigits - 1] == 0)
+		ndigits--;
+	if (ndigits == 0)
+	{
+		weight = 0;
+		neg = false;
+	}
+
+	header = NUM_SHORT | (2 << NUM_SHORT_DSCALE_SHIFT) |
+		(neg ? NUM_SHORT_SIGN : 0) |
+		(weight < 0 ? NUM_SHORT_WEIGHT_SIGN : 0) |
+		(weight & NUM_SHORT_WEIGHT_MASK);
+	memcpy(buf + VARHDRSZ, &header, sizeof(header));
+	SET_VARSIZE(buf, VARHDRSZ + sizeof(uint16) + ndigits * sizeof(int16));
+	return PointerGetDatum(buf);
+}
+
+/* The value as text, for the type's input function. */
+static char *
+value_text(const TpchgenOutColumn *oc, const char *field)
+{
+	char		buf[32];
+
+	switch (oc->kind)
+	{
+		case TPCH_KIND_INT:
+		case TPCH_KIND_KEY:
+		case TPCH_KIND_QUANTITY:
+			return psprintf(INT64_FORMAT, *(const int64 *) field);
+		case TPCH_KIND_MONEY:
+			return pnstrdup(buf, tpch_format_money(*(const int64 *) field, buf));
+		case TPCH_KIND_DATE:
+			tpch_format_date(*(const int32 *) field, buf);
+			return pnstrdup(buf, 10);
+		case TPCH_KIND_CHAR:
+		case TPCH_KIND_VARCHAR:
+			{
+				const tpch_str *s = (const tpch_str *) field;
+
+				return pnstrdup(s->ptr, s->len);
+			}
+	}
+	elog(ERROR, "unexpected tpchgen column kind %d", (int) oc->kind);
+	return NULL;
+}

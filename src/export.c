@@ -50,6 +50,12 @@
 /* Raw bytes a chunk aims at: big writes, yet many chunks to share out. */
 #define CHUNK_BYTES (2 * 1024 * 1024)
 
+/*
+ * Exports at least this big have workers copy the text pool into private
+ * huge pages (a tenth of a second) rather than read it in place.
+ */
+#define POOL_COPY_BYTES ((uint64) 256 * 1024 * 1024)
+
 /* Keys of the parallel DSM table of contents. */
 #define EXPORT_KEY_SHARED		UINT64CONST(0x7470636800000001)
 #define EXPORT_KEY_BUFFERS		UINT64CONST(0x7470636800000002)
@@ -94,8 +100,8 @@ typedef struct ExportShared
 	size_t		slot_cap;		/* bytes per slot (compressed bound) */
 	int			test_delay_ms;
 	int			leader_pgprocno;
-	int			nworkers;
 	dsm_handle	pool;			/* the leader's text pool, if shareable */
+	bool		pool_copy;		/* big enough to copy it to huge pages */
 	/* changing, under mutex */
 	slock_t		mutex;
 	ConditionVariable slot_freed;
@@ -671,8 +677,8 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	sh->raw_cap = raw_cap;
 	sh->slot_cap = slot_cap;
 	sh->leader_pgprocno = MyProc->pgprocno;
-	sh->nworkers = nworkers;
 	sh->pool = nworkers > 0 ? tpchgen_share_pool() : DSM_HANDLE_INVALID;
+	sh->pool_copy = (uint64) nchunks * CHUNK_BYTES >= POOL_COPY_BYTES;
 	SpinLockInit(&sh->mutex);
 	ConditionVariableInit(&sh->slot_freed);
 	sh->next_chunk = 0;
@@ -1100,7 +1106,7 @@ tpchgen_export_worker(dsm_segment *seg, shm_toc *toc)
 	memset(&p, 0, sizeof(p));
 	p.sh = shm_toc_lookup(toc, EXPORT_KEY_SHARED, false);
 	p.bufs = shm_toc_lookup(toc, EXPORT_KEY_BUFFERS, false);
-	tpchgen_attach_pool(p.sh->pool);
+	tpchgen_attach_pool(p.sh->pool, p.sh->pool_copy);
 	if (p.sh->zstd)
 	{
 		export_zstd_create(cl, p.sh->level);

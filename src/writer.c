@@ -54,6 +54,7 @@ struct ExportWriter
 static void writer_uring_setup(ExportWriter *w, int method);
 static void writer_submit(ExportWriter *w, WriterReq *req);
 static void writer_reap(ExportWriter *w, bool wait);
+static void writer_complete(ExportWriter *w, struct io_uring_cqe *cqe);
 static void writer_progress(ExportWriter *w, WriterReq *req, ssize_t res);
 static void writer_pwrite(ExportWriter *w, WriterReq *req);
 
@@ -163,6 +164,10 @@ writer_submit(ExportWriter *w, WriterReq *req)
 	io_uring_prep_write(sqe, w->fd, req->buf, Min(req->left, WRITER_MAX_IO),
 						req->offset);
 	io_uring_sqe_set_data64(sqe, req - w->reqs);
+	/*
+	 * Straight to the kernel's workers: a buffered write would otherwise copy
+	 * into the page cache inside io_uring_submit(), on the generating core.
+	 */
 	io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
 	for (;;)
 	{
@@ -222,27 +227,32 @@ writer_reap(ExportWriter *w, bool wait)
 					 errmsg("could not wait for writes to file \"%s\": %m",
 							w->path)));
 		}
-		{
-			WriterReq  *req = &w->reqs[io_uring_cqe_get_data64(cqe)];
-			int			res = cqe->res;
-
-			io_uring_cqe_seen(&w->ring, cqe);
-			w->inflight--;
-			if (res == -EINTR || res == -EAGAIN)
-			{
-				writer_submit(w, req);
-				continue;
-			}
-			if (res < 0)
-			{
-				errno = -res;
-				res = -1;
-			}
-			writer_progress(w, req, res);
-			if (req->left > 0)
-				writer_submit(w, req);
-		}
+		writer_complete(w, cqe);
 	}
+}
+
+/* Takes in one completion: done, the rest of a short write, or an error. */
+static void
+writer_complete(ExportWriter *w, struct io_uring_cqe *cqe)
+{
+	WriterReq  *req = &w->reqs[io_uring_cqe_get_data64(cqe)];
+	int			res = cqe->res;
+
+	io_uring_cqe_seen(&w->ring, cqe);
+	w->inflight--;
+	if (res == -EINTR || res == -EAGAIN)
+	{
+		writer_submit(w, req);
+		return;
+	}
+	if (res < 0)
+	{
+		errno = -res;
+		res = -1;
+	}
+	writer_progress(w, req, res);
+	if (req->left > 0)
+		writer_submit(w, req);
 }
 
 /*

@@ -14,16 +14,18 @@ CORE_OBJS = \
 
 # The PostgreSQL glue.
 PG_OBJS = \
+	src/export.o \
 	src/functions.o \
 	src/scan.o \
-	src/tpchgen.o
+	src/tpchgen.o \
+	src/writer.o
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 DATA = tpchgen--$(EXTVERSION).sql
 PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
 
-REGRESS = functions_rows functions_plan functions_errors functions_parallel
+REGRESS = functions_rows functions_plan functions_errors functions_parallel export
 REGRESS_OPTS = --inputdir=. --load-extension=tpchgen
 
 TAP_TESTS = 1
@@ -31,7 +33,7 @@ PROVE_TESTS = test/t/*.pl
 
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Werror
-SHLIB_LINK = -lpthread
+SHLIB_LINK = -lpthread -luring -lzstd
 
 EXTRA_CLEAN = bin test/core/test_core test/core/*.o cli/*.o tmp_check results \
 	regression.diffs regression.out

@@ -149,3 +149,33 @@ CREATE FUNCTION tpch_lineitem(sf float8 DEFAULT 1, part bigint DEFAULT 1,
 RETURNS SETOF tpch_lineitem_row
 AS 'MODULE_PATHNAME', 'tpch_lineitem_srf'
 LANGUAGE C IMMUTABLE PARALLEL SAFE SUPPORT tpch_rows_support;
+
+-- ------------------------------------------------------------------------
+-- Export: tables straight to .tbl or CSV files (src/export.c)
+-- ------------------------------------------------------------------------
+
+-- Not STRICT: workers => NULL means "follow max_parallel_workers_per_gather".
+-- Callable by PUBLIC: like COPY TO a file, the function itself lets only
+-- superusers and roles with pg_write_server_files privileges write.
+CREATE FUNCTION tpch_export(
+	"table" text,
+	path text,
+	sf float8 DEFAULT 1,
+	format text DEFAULT 'csv',
+	header boolean DEFAULT false,
+	compression text DEFAULT 'none',
+	level integer DEFAULT 3,
+	part bigint DEFAULT 1,
+	parts bigint DEFAULT 1,
+	workers integer DEFAULT NULL,
+	overwrite boolean DEFAULT false,
+	OUT file text,
+	OUT rows bigint,
+	OUT bytes bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'tpch_export'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION tpch_export(text, text, float8, text, boolean, text, integer,
+	bigint, bigint, integer, boolean)
+IS 'write TPC-H tables to .tbl or CSV files, optionally zstd-compressed';

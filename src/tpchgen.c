@@ -36,6 +36,7 @@ _PG_init(void)
 	}
 
 	tpchgen_functions_init();
+	tpchgen_export_init();
 
 	MarkGUCPrefixReserved("tpchgen");
 }

@@ -60,4 +60,26 @@ extern uint64 tpchgen_table_chunks(tpch_table table, double sf,
 /* in functions.c */
 extern void tpchgen_functions_init(void);
 
+/* in export.c */
+extern void tpchgen_export_init(void);
+
+/* in writer.c: the export file writer */
+typedef enum TpchgenIoMethod
+{
+	TPCHGEN_IO_AUTO,			/* io_uring where the kernel allows it */
+	TPCHGEN_IO_URING,
+	TPCHGEN_IO_SYNC				/* pwrite() */
+} TpchgenIoMethod;
+
+typedef struct ExportWriter ExportWriter;
+
+extern ExportWriter *writer_create(int fd, const char *path, int method,
+								   int depth);
+extern void writer_write(ExportWriter *w, const char *buf, size_t len,
+						 uint64 offset, int tag);
+extern bool writer_next_done(ExportWriter *w, bool wait, int *tag);
+extern pgsocket writer_wait_fd(ExportWriter *w);
+extern void writer_finish(ExportWriter *w);
+extern void writer_close(ExportWriter *w);
+
 #endif							/* TPCHGEN_PG_H */

@@ -265,6 +265,9 @@ static const char *const export_arg_names[] = {
 	"part", "parts", "workers", "overwrite"
 };
 
+/* The one argument that may be NULL. */
+#define EXPORT_ARG_WORKERS 9
+
 Datum
 tpch_export(PG_FUNCTION_ARGS)
 {
@@ -290,7 +293,7 @@ tpch_export(PG_FUNCTION_ARGS)
 
 	for (int i = 0; i < lengthof(export_arg_names); i++)
 	{
-		if (PG_ARGISNULL(i) && i != 9)
+		if (PG_ARGISNULL(i) && i != EXPORT_ARG_WORKERS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("argument \"%s\" of tpch_export must not be null",
@@ -306,7 +309,8 @@ tpch_export(PG_FUNCTION_ARGS)
 	part = PG_GETARG_INT64(7);
 	parts = PG_GETARG_INT64(8);
 	/* NULL: follow max_parallel_workers_per_gather, as -1 below */
-	workers = PG_ARGISNULL(9) ? -1 : PG_GETARG_INT32(9);
+	workers = PG_ARGISNULL(EXPORT_ARG_WORKERS) ? -1 :
+		PG_GETARG_INT32(EXPORT_ARG_WORKERS);
 	overwrite = PG_GETARG_BOOL(10);
 
 	/* Like COPY TO a file: the server's files are at stake. */
@@ -354,7 +358,7 @@ tpch_export(PG_FUNCTION_ARGS)
 				 errmsg("compression level %d is out of range", level),
 				 errhint("zstd levels go from %d to %d.",
 						 ZSTD_minCLevel(), ZSTD_maxCLevel())));
-	if (!PG_ARGISNULL(9) && workers < 0)
+	if (!PG_ARGISNULL(EXPORT_ARG_WORKERS) && workers < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("workers must not be negative"),

@@ -244,12 +244,13 @@ size_t
 tpch_format_row(tpch_table t, tpch_format fmt, const tpch_row *row, char *buf)
 {
 	int			n;
-	const tpch_column *cols = tpch_columns(t, &n);
+	const tpch_column *cols;
 	const char *base = (const char *) row;
 	char	   *p = buf;
 
 	if (t == TPCH_LINEITEM)
 		return format_lineitem(&row->lineitem, fmt, buf);
+	cols = tpch_columns(t, &n);
 	if (fmt == TPCH_FMT_TBL)
 	{
 		for (int i = 0; i < n; i++)

@@ -15,6 +15,7 @@ CORE_OBJS = \
 # The PostgreSQL glue.
 PG_OBJS = \
 	src/export.o \
+	src/fdw.o \
 	src/functions.o \
 	src/scan.o \
 	src/tpchgen.o \
@@ -25,7 +26,7 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 DATA = tpchgen--$(EXTVERSION).sql
 PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
 
-REGRESS = functions_rows functions_plan functions_errors functions_parallel export
+REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel tpch_queries
 REGRESS_OPTS = --inputdir=. --load-extension=tpchgen
 
 TAP_TESTS = 1

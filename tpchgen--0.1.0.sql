@@ -179,3 +179,24 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION tpch_export(text, text, float8, text, boolean, text, integer,
 	bigint, bigint, integer, boolean)
 IS 'write TPC-H tables to .tbl or CSV files, optionally zstd-compressed';
+
+-- ------------------------------------------------------------------------
+-- Foreign data wrapper: foreign tables over generated data (src/fdw.c)
+-- ------------------------------------------------------------------------
+
+CREATE FUNCTION tpchgen_fdw_handler()
+RETURNS fdw_handler
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT;
+
+CREATE FUNCTION tpchgen_fdw_validator(text[], oid)
+RETURNS void
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT;
+
+CREATE FOREIGN DATA WRAPPER tpchgen
+	HANDLER tpchgen_fdw_handler
+	VALIDATOR tpchgen_fdw_validator;
+
+COMMENT ON FOREIGN DATA WRAPPER tpchgen
+IS 'TPC-H tables generated on the fly; IMPORT FOREIGN SCHEMA tpch creates all eight';

@@ -1,0 +1,1843 @@
+/*
+ * fdw.c - the tpchgen foreign data wrapper: foreign tables that generate
+ * TPC-H rows on the scan engine (scan.c) instead of reading storage.
+ *
+ * A foreign table names a TPC-H table and takes sf, part and parts from its
+ * own options or else its server's.  It may declare any subset of the
+ * table's columns, in any order; they are matched by name when a query is
+ * planned (the validator never sees the columns).  Rows come out exactly as
+ * the SQL functions and dbgen make them, serially or from parallel workers
+ * claiming chunks of one shared counter.
+ *
+ * Conditions on the leading key (l_orderkey, o_orderkey, p_partkey,
+ * ps_partkey, c_custkey, s_suppkey) compared with =, <, <=, >, >= or
+ * = ANY to values known before the scan (constants, parameters, the outer
+ * row of a nested loop) become group-row ranges the generator seeks to, so
+ * a handful of keys costs a handful of rows at any scale factor.  Every
+ * condition also stays a filter on the rows produced: a range only ever
+ * skips rows that the filter would reject.
+ */
+#include "tpchgen_pg.h"
+
+#include "access/htup_details.h"
+#include "access/reloptions.h"
+#include "access/table.h"
+#include "catalog/pg_foreign_server.h"
+#include "catalog/pg_foreign_table.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "commands/vacuum.h"
+#include "common/pg_prng.h"
+#include "executor/executor.h"
+#include "foreign/fdwapi.h"
+#include "foreign/foreign.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/planmain.h"
+#include "optimizer/restrictinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/varlena.h"
+
+#include <math.h>
+
+/*
+ * Valid options and the catalogs they may appear in: the server holds the
+ * defaults of its tables, a table names its TPC-H table and may override
+ * them.
+ */
+typedef struct TpchgenFdwOption
+{
+	const char *name;
+	Oid			context;
+} TpchgenFdwOption;
+
+static const TpchgenFdwOption valid_options[] = {
+	{"sf", ForeignServerRelationId},
+	{"part", ForeignServerRelationId},
+	{"parts", ForeignServerRelationId},
+	{"table", ForeignTableRelationId},
+	{"sf", ForeignTableRelationId},
+	{"part", ForeignTableRelationId},
+	{"parts", ForeignTableRelationId},
+	{NULL, InvalidOid}
+};
+
+/* What a foreign table generates, after merging its and its server's options. */
+typedef struct TpchgenFdwTable
+{
+	tpch_table	table;
+	double		sf;
+	int64		part;
+	int64		parts;
+} TpchgenFdwTable;
+
+/*
+ * A pushed-down key condition: "key <op> value", where op is a btree
+ * strategy number or KEY_IN for = ANY (array).
+ */
+#define KEY_IN (BTMaxStrategyNumber + 1)
+
+/* Planner state of a foreign table, in baserel->fdw_private. */
+typedef struct TpchgenFdwPlanState
+{
+	TpchgenFdwTable tab;
+	AttrNumber	keyatt;			/* the leading key's attribute, or 0 */
+	Oid			keytype;		/* its type */
+	double		gen_rows;		/* rows the unparameterized scan generates */
+	bool		has_in;			/* a pushed = ANY condition: several ranges */
+	Selectivity other_sel;		/* of the restrictions not computed exactly */
+} TpchgenFdwPlanState;
+
+/* The items of ForeignScan.fdw_private. */
+enum TpchgenFdwPrivate
+{
+	FDW_PRIVATE_TABLE,			/* Integer: tpch_table */
+	FDW_PRIVATE_SF,				/* Const float8 */
+	FDW_PRIVATE_PART,			/* Const int8 */
+	FDW_PRIVATE_PARTS,			/* Const int8 */
+	FDW_PRIVATE_USED,			/* IntList: attributes to generate */
+	FDW_PRIVATE_KEY_OPS			/* IntList: the op of each fdw_exprs value */
+};
+
+/* Closed intervals of keys, sorted and disjoint. */
+typedef struct KeySet
+{
+	int			n;
+	int64	   *lo;
+	int64	   *hi;
+} KeySet;
+
+/*
+ * What the participants of a parallel scan share: the engine's counter, and
+ * the group rows the leader's key conditions leave, so that workers need
+ * not evaluate them (and cannot disagree).
+ */
+typedef struct TpchgenFdwShared
+{
+	TpchgenScanShared scan;
+	bool		keyed;
+	int64		first;
+	int64		count;
+} TpchgenFdwShared;
+
+/* Executor state of a foreign scan. */
+typedef struct TpchgenFdwScanState
+{
+	TpchgenFdwTable tab;
+	int		   *attcol;			/* attribute -> core column, or -1 */
+	List	   *key_states;		/* ExprStates of the key condition values */
+	List	   *key_ops;
+	TpchgenScan *scan;			/* created at the first row */
+	TpchgenFdwShared *shared;	/* set when running under a Gather */
+
+	/* the group-row ranges of this scan, and the one being generated */
+	bool		started;
+	int			nranges;
+	int64	   *range_first;
+	int64	   *range_count;
+	int			cur_range;
+	MemoryContext rangecxt;		/* ranges, rebuilt at every rescan */
+} TpchgenFdwScanState;
+
+/* A cost of generating a row, as functions.c charges it. */
+#define GEN_COST_FACTOR		2.0
+
+/* Table rows taken as a heap page, to size parallel plans and ANALYZE. */
+#define ROWS_PER_PAGE		64.0
+
+/* Seeking to a key range: a few hundred random-stream skips. */
+#define SEEK_COST_FACTOR	10.0
+
+/* Fixed, so that ANALYZE of the same table gives the same statistics. */
+#define SAMPLE_SEED			UINT64CONST(0x7470636867656e)
+
+/* Tables up to this many times the sample are read whole by ANALYZE. */
+#define SAMPLE_READ_WHOLE	10.0
+
+PG_FUNCTION_INFO_V1(tpchgen_fdw_handler);
+PG_FUNCTION_INFO_V1(tpchgen_fdw_validator);
+
+/*
+ * FDW callback routines
+ */
+static void tpchGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
+								  Oid foreigntableid);
+static void tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
+								Oid foreigntableid);
+static ForeignScan *tpchGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
+									   Oid foreigntableid, ForeignPath *best_path,
+									   List *tlist, List *scan_clauses,
+									   Plan *outer_plan);
+static void tpchExplainForeignScan(ForeignScanState *node, ExplainState *es);
+static void tpchBeginForeignScan(ForeignScanState *node, int eflags);
+static TupleTableSlot *tpchIterateForeignScan(ForeignScanState *node);
+static void tpchReScanForeignScan(ForeignScanState *node);
+static void tpchEndForeignScan(ForeignScanState *node);
+static bool tpchIsForeignScanParallelSafe(PlannerInfo *root, RelOptInfo *rel,
+										  RangeTblEntry *rte);
+static Size tpchEstimateDSMForeignScan(ForeignScanState *node,
+									   ParallelContext *pcxt);
+static void tpchInitializeDSMForeignScan(ForeignScanState *node,
+										 ParallelContext *pcxt,
+										 void *coordinate);
+static void tpchReInitializeDSMForeignScan(ForeignScanState *node,
+										   ParallelContext *pcxt,
+										   void *coordinate);
+static void tpchInitializeWorkerForeignScan(ForeignScanState *node,
+											shm_toc *toc, void *coordinate);
+static bool tpchAnalyzeForeignTable(Relation relation,
+									AcquireSampleRowsFunc *func,
+									BlockNumber *totalpages);
+static List *tpchImportForeignSchema(ImportForeignSchemaStmt *stmt,
+									 Oid serverOid);
+
+/*
+ * Helper functions
+ */
+static const char *closest_match(const char *name, const char *const *candidates,
+								 int ncandidates);
+static bool is_valid_option(const char *name, Oid context);
+static bool ec_member_is_key(PlannerInfo *root, RelOptInfo *rel,
+							 EquivalenceClass *ec, EquivalenceMember *em,
+							 void *arg);
+static double option_sf(DefElem *def);
+static int64 option_int(DefElem *def);
+static void check_option_values(List *options, Oid catalog);
+static void get_table_options(Relation rel, TpchgenFdwTable *tab);
+static void check_columns(Relation rel, tpch_table table);
+static const char *column_type_name(const tpch_column *c);
+static AttrNumber key_attribute(Relation rel, tpch_table table, Oid *type);
+static int	key_condition(PlannerInfo *root, Expr *clause, Index relid,
+						  AttrNumber keyatt, Expr **value);
+static void keyset_init(KeySet *set);
+static void keyset_restrict(KeySet *set, int op, Datum value, bool isnull,
+							Oid type);
+static int64 keyset_group_rows(const KeySet *set, const TpchgenFdwTable *tab,
+							   int64 **first, int64 **count);
+static Cost gen_cost(double gen_rows, RelOptInfo *baserel);
+static TpchgenScan *create_scan(TpchgenFdwScanState *st, ForeignScanState *node,
+								TpchgenScanShared *shared);
+static void compute_ranges(TpchgenFdwScanState *st, ExprContext *econtext);
+static void decode_private(List *fdw_private, TpchgenFdwTable *tab,
+						   List **used, List **key_ops);
+static int	acquire_sample_rows(Relation relation, int elevel,
+								HeapTuple *rows, int targrows,
+								double *totalrows, double *totaldeadrows);
+
+
+/*
+ * Foreign-data wrapper handler function: return a struct with pointers
+ * to my callback routines.
+ */
+Datum
+tpchgen_fdw_handler(PG_FUNCTION_ARGS)
+{
+	FdwRoutine *routine = makeNode(FdwRoutine);
+
+	routine->GetForeignRelSize = tpchGetForeignRelSize;
+	routine->GetForeignPaths = tpchGetForeignPaths;
+	routine->GetForeignPlan = tpchGetForeignPlan;
+	routine->ExplainForeignScan = tpchExplainForeignScan;
+	routine->BeginForeignScan = tpchBeginForeignScan;
+	routine->IterateForeignScan = tpchIterateForeignScan;
+	routine->ReScanForeignScan = tpchReScanForeignScan;
+	routine->EndForeignScan = tpchEndForeignScan;
+	routine->IsForeignScanParallelSafe = tpchIsForeignScanParallelSafe;
+	routine->EstimateDSMForeignScan = tpchEstimateDSMForeignScan;
+	routine->InitializeDSMForeignScan = tpchInitializeDSMForeignScan;
+	routine->ReInitializeDSMForeignScan = tpchReInitializeDSMForeignScan;
+	routine->InitializeWorkerForeignScan = tpchInitializeWorkerForeignScan;
+	routine->AnalyzeForeignTable = tpchAnalyzeForeignTable;
+	routine->ImportForeignSchema = tpchImportForeignSchema;
+
+	PG_RETURN_POINTER(routine);
+}
+
+/*
+ * Validate the generic options given to a FOREIGN DATA WRAPPER, SERVER,
+ * USER MAPPING or FOREIGN TABLE that uses tpchgen: names, values, and the
+ * combinations visible in one option list.  A table's part is checked
+ * against its server's parts only when a query plans it, since the
+ * validator sees one object's options alone.
+ */
+Datum
+tpchgen_fdw_validator(PG_FUNCTION_ARGS)
+{
+	List	   *options = untransformRelOptions(PG_GETARG_DATUM(0));
+	Oid			catalog = PG_GETARG_OID(1);
+	bool		has_table = false;
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+
+		if (!is_valid_option(def->defname, catalog))
+		{
+			const char *names[lengthof(valid_options)];
+			int			n = 0;
+			const char *match;
+			StringInfoData valid;
+
+			initStringInfo(&valid);
+			for (const TpchgenFdwOption *opt = valid_options; opt->name; opt++)
+				if (opt->context == catalog)
+				{
+					names[n++] = opt->name;
+					appendStringInfo(&valid, "%s%s", valid.len > 0 ? ", " : "",
+									 opt->name);
+				}
+			match = closest_match(def->defname, names, n);
+
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("invalid option \"%s\"", def->defname),
+					 match ? errhint("Perhaps you meant the option \"%s\".", match) :
+					 n > 0 ? errhint("Valid options in this context are: %s.", valid.data) :
+					 errhint("There are no valid options in this context.")));
+		}
+		if (strcmp(def->defname, "table") == 0)
+		{
+			const char *name = defGetString(def);
+
+			if (tpch_table_lookup(name) < 0)
+			{
+				const char *tables[TPCH_NTABLES];
+				const char *match;
+
+				for (int t = 0; t < TPCH_NTABLES; t++)
+					tables[t] = tpch_table_name(t);
+				match = closest_match(name, tables, TPCH_NTABLES);
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown TPC-H table \"%s\"", name),
+						 match ? errhint("Perhaps you meant the table \"%s\".", match) :
+						 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem.")));
+			}
+			has_table = true;
+		}
+	}
+
+	check_option_values(options, catalog);
+
+	if (catalog == ForeignTableRelationId && !has_table)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("option \"table\" is required for a tpchgen foreign table"),
+				 errhint("Name the TPC-H table to generate, as in OPTIONS (table 'lineitem').")));
+
+	PG_RETURN_VOID();
+}
+
+/*
+ * tpchGetForeignRelSize
+ *		Check the table's options and columns, and estimate its rows: exact
+ *		for the ranges of constant key conditions, by selectivity for the
+ *		rest.
+ */
+static void
+tpchGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
+					  Oid foreigntableid)
+{
+	TpchgenFdwPlanState *ps = palloc0(sizeof(TpchgenFdwPlanState));
+	Relation	rel = table_open(foreigntableid, NoLock);
+	List	   *estimated = NIL;
+	List	   *key_ranges = NIL;
+	KeySet		keys;
+	int64		key_groups;
+	bool		eq_param = false;
+	ListCell   *lc;
+
+	get_table_options(rel, &ps->tab);
+	check_columns(rel, ps->tab.table);
+	ps->keyatt = key_attribute(rel, ps->tab.table, &ps->keytype);
+	table_close(rel, NoLock);
+
+	baserel->tuples = tpchgen_table_rows(ps->tab.table, ps->tab.sf,
+										 ps->tab.part, ps->tab.parts);
+
+	keyset_init(&keys);
+	foreach(lc, baserel->baserestrictinfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		Expr	   *value;
+		int			op = key_condition(root, rinfo->clause, baserel->relid,
+									   ps->keyatt, &value);
+
+		if (op >= 0)
+			ps->has_in |= op == KEY_IN;
+		if (op >= 0 && IsA(value, Const))
+		{
+			Const	   *c = (Const *) value;
+
+			keyset_restrict(&keys, op, c->constvalue, c->constisnull,
+							c->consttype);
+		}
+		else if (op == BTEqualStrategyNumber)
+			eq_param = true;
+		else if (op >= 0)
+			key_ranges = lappend(key_ranges, rinfo);
+		else
+			estimated = lappend(estimated, rinfo);
+	}
+
+	/*
+	 * Constant key conditions give the rows generated exactly; an equality
+	 * with a parameter one group; other conditions with parameters a
+	 * selectivity.
+	 */
+	key_groups = keyset_group_rows(&keys, &ps->tab, NULL, NULL);
+	if (eq_param)
+		key_groups = Min(key_groups, 1);
+	ps->gen_rows = (double) tpch_rows_estimate(ps->tab.table, key_groups) *
+		clauselist_selectivity(root, key_ranges, baserel->relid, JOIN_INNER,
+							   NULL);
+	ps->other_sel = clauselist_selectivity(root, estimated, baserel->relid,
+										   JOIN_INNER, NULL);
+	baserel->rows = clamp_row_est(ps->gen_rows * ps->other_sel);
+	baserel->fdw_private = ps;
+}
+
+/*
+ * tpchGetForeignPaths
+ *		A serial path; a partial path when the scan may run in parallel and
+ *		its key conditions leave one range; and a path parameterized by each
+ *		set of outer relations that join clauses on the key compare with.
+ *		Serial scans return rows in key order (ranges in increasing order,
+ *		group rows in key order), which merge joins and ORDER BY can use.
+ */
+static void
+tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
+					Oid foreigntableid)
+{
+	TpchgenFdwPlanState *ps = baserel->fdw_private;
+	Cost		startup = baserel->baserestrictcost.startup;
+	List	   *pathkeys = NIL;
+	List	   *candidates = NIL;
+	List	   *outers = NIL;
+	ListCell   *lc;
+
+	if (ps->keyatt != 0)
+		pathkeys = build_expression_pathkey(root,
+											(Expr *) makeVar(baserel->relid, ps->keyatt,
+															 ps->keytype, -1,
+															 InvalidOid, 0),
+											NULL,
+											get_opfamily_member(INTEGER_BTREE_FAM_OID,
+																ps->keytype,
+																ps->keytype,
+																BTLessStrategyNumber),
+											baserel->relids, false);
+	add_path(baserel, (Path *)
+			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
+									 startup,
+									 startup + gen_cost(ps->gen_rows, baserel),
+									 pathkeys, NULL, NULL, NIL));
+
+	if (baserel->consider_parallel && !ps->has_in)
+	{
+		int			workers;
+		uint64		chunks;
+
+		workers = compute_parallel_worker(baserel,
+										  ps->gen_rows / ROWS_PER_PAGE, -1,
+										  max_parallel_workers_per_gather);
+		chunks = tpchgen_table_chunks(ps->tab.table, ps->tab.sf, ps->tab.part,
+									  ps->tab.parts);
+		chunks = (uint64) ceil(chunks * ps->gen_rows / Max(baserel->tuples, 1));
+		workers = Min((uint64) workers, chunks);
+		if (workers > 0)
+		{
+			double		divisor = workers;
+			ForeignPath *path;
+
+			/* the leader's share, as costsize.c counts it */
+			if (parallel_leader_participation && 1.0 - 0.3 * workers > 0)
+				divisor += 1.0 - 0.3 * workers;
+			path = create_foreignscan_path(root, baserel, NULL,
+										   clamp_row_est(baserel->rows / divisor),
+										   startup,
+										   startup + gen_cost(ps->gen_rows, baserel) / divisor,
+										   NIL, NULL, NULL, NIL);
+			path->path.parallel_aware = true;
+			path->path.parallel_workers = workers;
+			add_partial_path(baserel, (Path *) path);
+		}
+	}
+
+	if (ps->keyatt == 0)
+		return;
+
+	/*
+	 * Join clauses that could be key conditions: equalities with other
+	 * relations from the equivalence classes of the key, and any other
+	 * comparison of the key with them among the join clauses.
+	 */
+	foreach(lc, baserel->joininfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		Expr	   *value;
+
+		if (key_condition(root, rinfo->clause, baserel->relid, ps->keyatt,
+						  &value) >= 0 &&
+			join_clause_is_movable_to(rinfo, baserel))
+			candidates = lappend(candidates, rinfo);
+	}
+	if (baserel->has_eclass_joins)
+	{
+		AttrNumber	keyatt = ps->keyatt;
+
+		candidates = list_concat(candidates,
+								 generate_implied_equalities_for_column(root, baserel,
+																		ec_member_is_key,
+																		&keyatt,
+																		baserel->lateral_referencers));
+	}
+
+	foreach(lc, candidates)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		Relids		required_outer;
+		ParamPathInfo *param_info;
+		List	   *other = NIL;
+		bool		has_eq = false;
+		bool		seen = false;
+		double		gen_rows;
+		double		rows;
+		Cost		run;
+		ListCell   *lc2;
+
+		required_outer = bms_union(bms_difference(rinfo->clause_relids,
+												  baserel->relids),
+								   baserel->lateral_relids);
+		foreach(lc2, outers)
+			seen |= bms_equal(lfirst(lc2), required_outer);
+		if (bms_is_empty(required_outer) || seen)
+			continue;
+		outers = lappend(outers, required_outer);
+		param_info = get_baserel_parampathinfo(root, baserel, required_outer);
+
+		/*
+		 * An equality generates the rows of one group per outer row; other
+		 * key conditions and every other clause count by selectivity.
+		 */
+		foreach(lc2, param_info->ppi_clauses)
+		{
+			RestrictInfo *jinfo = lfirst_node(RestrictInfo, lc2);
+			Expr	   *value;
+
+			if (key_condition(root, jinfo->clause, baserel->relid, ps->keyatt,
+							  &value) == BTEqualStrategyNumber)
+				has_eq = true;
+			else
+				other = lappend(other, jinfo);
+		}
+		if (!has_eq)
+			continue;
+		gen_rows = (double) tpch_rows_estimate(ps->tab.table, 1);
+		rows = clamp_row_est(gen_rows * ps->other_sel *
+							 clauselist_selectivity(root, other, baserel->relid,
+													JOIN_INNER, NULL));
+		run = cpu_tuple_cost * SEEK_COST_FACTOR + gen_cost(gen_rows, baserel);
+		add_path(baserel, (Path *)
+				 create_foreignscan_path(root, baserel, NULL, rows, startup,
+										 startup + run, pathkeys, required_outer,
+										 NULL, NIL));
+	}
+}
+
+/*
+ * tpchGetForeignPlan
+ *		Every clause stays a filter; the key conditions among them also go
+ *		to fdw_exprs (their values) and fdw_private (their operators), for
+ *		the executor to turn into ranges.  For a parameterized path the
+ *		planner replaces outer Vars in fdw_exprs with nestloop Params after
+ *		this returns.
+ */
+static ForeignScan *
+tpchGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
+				   Oid foreigntableid, ForeignPath *best_path,
+				   List *tlist, List *scan_clauses, Plan *outer_plan)
+{
+	TpchgenFdwPlanState *ps = baserel->fdw_private;
+	Bitmapset  *attrs = NULL;
+	List	   *used = NIL;
+	List	   *key_values = NIL;
+	List	   *key_ops = NIL;
+	List	   *fdw_private;
+	ListCell   *lc;
+
+	foreach(lc, scan_clauses)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		Expr	   *value;
+		int			op;
+
+		if (rinfo->pseudoconstant)
+			continue;
+		op = key_condition(root, rinfo->clause, baserel->relid, ps->keyatt,
+						   &value);
+		if (op < 0)
+			continue;
+		key_values = lappend(key_values, value);
+		key_ops = lappend_int(key_ops, op);
+	}
+	scan_clauses = extract_actual_clauses(scan_clauses, false);
+
+	/* generate only the columns the query reads; a whole-row Var reads all */
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs);
+	pull_varattnos((Node *) scan_clauses, baserel->relid, &attrs);
+	for (int x = bms_next_member(attrs, -1); x >= 0;
+		 x = bms_next_member(attrs, x))
+		used = lappend_int(used, x + FirstLowInvalidHeapAttributeNumber);
+
+	fdw_private = list_make5(makeInteger(ps->tab.table),
+							 makeConst(FLOAT8OID, -1, InvalidOid, sizeof(float8),
+									   Float8GetDatum(ps->tab.sf), false,
+									   FLOAT8PASSBYVAL),
+							 makeConst(INT8OID, -1, InvalidOid, sizeof(int64),
+									   Int64GetDatum(ps->tab.part), false,
+									   FLOAT8PASSBYVAL),
+							 makeConst(INT8OID, -1, InvalidOid, sizeof(int64),
+									   Int64GetDatum(ps->tab.parts), false,
+									   FLOAT8PASSBYVAL),
+							 used);
+	fdw_private = lappend(fdw_private, key_ops);
+
+	return make_foreignscan(tlist, scan_clauses, baserel->relid, key_values,
+							fdw_private, NIL, NIL, outer_plan);
+}
+
+/*
+ * tpchExplainForeignScan
+ *		The table, its scale factor and part, the key conditions pushed
+ *		down and how many columns are generated; from the plan alone, so
+ *		that EXPLAIN without ANALYZE sets nothing up.
+ */
+static void
+tpchExplainForeignScan(ForeignScanState *node, ExplainState *es)
+{
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	TupleDesc	desc = RelationGetDescr(node->ss.ss_currentRelation);
+	TpchgenFdwTable tab;
+	List	   *used;
+	List	   *key_ops;
+	int			natts = 0;
+	int			ncols = 0;
+	bool		whole = false;
+	ListCell   *lc;
+
+	decode_private(plan->fdw_private, &tab, &used, &key_ops);
+	ExplainPropertyText("Table", tpch_table_name(tab.table), es);
+	ExplainPropertyText("Scale Factor", psprintf("%g", tab.sf), es);
+	if (es->format == EXPLAIN_FORMAT_TEXT)
+		ExplainPropertyText("Part", psprintf(INT64_FORMAT " of " INT64_FORMAT,
+											 tab.part, tab.parts), es);
+	else
+	{
+		ExplainPropertyInteger("Part", NULL, tab.part, es);
+		ExplainPropertyInteger("Parts", NULL, tab.parts, es);
+	}
+
+	if (plan->fdw_exprs != NIL)
+	{
+		static const char *const opname[] = {"", "<", "<=", "=", ">=", ">"};
+		List	   *context = set_deparse_context_plan(es->deparse_cxt,
+													   &plan->scan.plan, NIL);
+		const char *key = tpch_columns(tab.table, &ncols)[0].name;
+		StringInfoData buf;
+		ListCell   *lo;
+		int			n = list_length(plan->fdw_exprs);
+
+		initStringInfo(&buf);
+		forboth(lc, plan->fdw_exprs, lo, key_ops)
+		{
+			char	   *value = deparse_expression(lfirst(lc), context, false,
+												   false);
+
+			if (buf.len > 0)
+				appendStringInfoString(&buf, " AND ");
+			if (lfirst_int(lo) == KEY_IN)
+				appendStringInfo(&buf, "(%s = ANY (%s))", key, value);
+			else
+				appendStringInfo(&buf, "(%s %s %s)", key, opname[lfirst_int(lo)],
+								 value);
+		}
+		ExplainPropertyText("Key Conditions",
+							n > 1 ? psprintf("(%s)", buf.data) : buf.data, es);
+	}
+
+	tpch_columns(tab.table, &ncols);
+	foreach(lc, used)
+	{
+		if (lfirst_int(lc) == 0)
+			whole = true;
+		else if (lfirst_int(lc) > 0)
+			natts++;
+	}
+	if (whole)
+	{
+		natts = 0;
+		for (int i = 0; i < desc->natts; i++)
+			natts += !TupleDescAttr(desc, i)->attisdropped;
+	}
+	if (es->format == EXPLAIN_FORMAT_TEXT)
+		ExplainPropertyText("Columns", psprintf("%d of %d", natts, ncols), es);
+	else
+		ExplainPropertyInteger("Columns", NULL, natts, es);
+}
+
+/*
+ * tpchBeginForeignScan
+ *		Bind the referenced attributes to the table's columns and prepare
+ *		the key condition values; the engine scan starts at the first row
+ *		(or when the leader sets up its workers).
+ */
+static void
+tpchBeginForeignScan(ForeignScanState *node, int eflags)
+{
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	Relation	rel = node->ss.ss_currentRelation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	TpchgenFdwScanState *st;
+	List	   *used;
+	ListCell   *lc;
+	bool		whole = false;
+
+	/* EXPLAIN without ANALYZE reads the plan alone */
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+
+	st = palloc0(sizeof(TpchgenFdwScanState));
+	decode_private(plan->fdw_private, &st->tab, &used, &st->key_ops);
+
+	/* the table may have changed since planning: columns are checked again */
+	check_columns(rel, st->tab.table);
+	st->attcol = palloc(sizeof(int) * desc->natts);
+	for (int i = 0; i < desc->natts; i++)
+		st->attcol[i] = -1;
+	foreach(lc, used)
+		whole |= lfirst_int(lc) == 0;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped &&
+			(whole || list_member_int(used, i + 1)))
+			st->attcol[i] = tpch_column_lookup(st->tab.table,
+											   NameStr(att->attname));
+	}
+
+	st->key_states = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
+	st->rangecxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt,
+										 "tpchgen key ranges",
+										 ALLOCSET_SMALL_SIZES);
+	node->fdw_state = st;
+}
+
+/*
+ * tpchIterateForeignScan
+ *		The next row of the current range, moving on to the next range when
+ *		one runs out.  A parallel participant has a single range, shared.
+ */
+static TupleTableSlot *
+tpchIterateForeignScan(ForeignScanState *node)
+{
+	TpchgenFdwScanState *st = node->fdw_state;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+
+	ExecClearTuple(slot);
+	if (st->scan == NULL)
+		st->scan = create_scan(st, node, NULL);
+	if (!st->started)
+	{
+		if (st->shared == NULL)
+			compute_ranges(st, node->ss.ps.ps_ExprContext);
+		st->started = true;
+	}
+
+	while (!tpchgen_scan_next(st->scan, slot->tts_values, slot->tts_isnull))
+	{
+		if (st->shared != NULL || ++st->cur_range >= st->nranges)
+			return slot;
+		tpchgen_scan_set_range(st->scan, st->range_first[st->cur_range],
+							   st->range_count[st->cur_range]);
+	}
+	return ExecStoreVirtualTuple(slot);
+}
+
+/*
+ * tpchReScanForeignScan
+ *		Start over.  Key values may have changed (a nested loop's outer
+ *		row), so a private scan computes its ranges again at the next row;
+ *		a parallel one gets them, with its counter reset, from the leader in
+ *		ReInitializeDSM.
+ */
+static void
+tpchReScanForeignScan(ForeignScanState *node)
+{
+	TpchgenFdwScanState *st = node->fdw_state;
+
+	if (st->scan == NULL)
+		return;
+	if (st->shared != NULL)
+		tpchgen_scan_rewind(st->scan);
+	else
+		st->started = false;
+}
+
+/*
+ * tpchEndForeignScan
+ *		Release the engine scan; everything else is in the query context.
+ */
+static void
+tpchEndForeignScan(ForeignScanState *node)
+{
+	TpchgenFdwScanState *st = node->fdw_state;
+
+	if (st == NULL)
+		return;
+	if (st->scan)
+		tpchgen_scan_end(st->scan);
+	st->scan = NULL;
+}
+
+/*
+ * tpchIsForeignScanParallelSafe
+ *		Generation reads no state that a worker could not have.
+ */
+static bool
+tpchIsForeignScanParallelSafe(PlannerInfo *root, RelOptInfo *rel,
+							  RangeTblEntry *rte)
+{
+	return true;
+}
+
+/*
+ * tpchEstimateDSMForeignScan
+ */
+static Size
+tpchEstimateDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt)
+{
+	return sizeof(TpchgenFdwShared);
+}
+
+/*
+ * tpchInitializeDSMForeignScan
+ *		The leader computes the range and publishes it with the engine's
+ *		shared state.
+ */
+static void
+tpchInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
+							 void *coordinate)
+{
+	TpchgenFdwScanState *st = node->fdw_state;
+	TpchgenFdwShared *shared = (TpchgenFdwShared *) coordinate;
+
+	if (st->scan == NULL)
+		st->scan = create_scan(st, node, NULL);
+	tpchgen_scan_share(st->scan, &shared->scan, pcxt->nworkers);
+	st->shared = shared;
+	tpchReInitializeDSMForeignScan(node, pcxt, coordinate);
+}
+
+/*
+ * tpchReInitializeDSMForeignScan
+ *		Before workers start (again): the key values may differ from the
+ *		last run, so the range is computed anew, and every chunk is handed
+ *		out again.
+ */
+static void
+tpchReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
+							   void *coordinate)
+{
+	TpchgenFdwScanState *st = node->fdw_state;
+	TpchgenFdwShared *shared = (TpchgenFdwShared *) coordinate;
+
+	shared->keyed = st->key_states != NIL;
+	if (shared->keyed)
+	{
+		compute_ranges(st, node->ss.ps.ps_ExprContext);
+
+		/* no = ANY in a parallel plan, so at most one range */
+		Assert(st->nranges <= 1);
+		shared->first = st->nranges > 0 ? st->range_first[0] : 1;
+		shared->count = st->nranges > 0 ? st->range_count[0] : 0;
+		tpchgen_scan_set_range(st->scan, shared->first, shared->count);
+	}
+	else
+		tpchgen_scan_rewind(st->scan);
+	st->started = true;
+	tpchgen_scan_shared_reset(&shared->scan);
+}
+
+/*
+ * tpchInitializeWorkerForeignScan
+ *		A worker generates the leader's table and range.
+ */
+static void
+tpchInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc,
+								void *coordinate)
+{
+	TpchgenFdwScanState *st = node->fdw_state;
+	TpchgenFdwShared *shared = (TpchgenFdwShared *) coordinate;
+
+	st->scan = create_scan(st, node, &shared->scan);
+	st->shared = shared;
+	if (shared->keyed)
+		tpchgen_scan_set_range(st->scan, shared->first, shared->count);
+	st->started = true;
+}
+
+/*
+ * tpchAnalyzeForeignTable
+ *		Any tpchgen table can be sampled.
+ */
+static bool
+tpchAnalyzeForeignTable(Relation relation, AcquireSampleRowsFunc *func,
+						BlockNumber *totalpages)
+{
+	TpchgenFdwTable tab;
+
+	get_table_options(relation, &tab);
+	check_columns(relation, tab.table);
+	*func = acquire_sample_rows;
+	*totalpages = (BlockNumber)
+		Max(1.0, ceil(tpchgen_table_rows(tab.table, tab.sf, tab.part,
+										 tab.parts) / ROWS_PER_PAGE));
+	return true;
+}
+
+/*
+ * tpchImportForeignSchema
+ *		The one schema, "tpch", holds the eight tables with the columns and
+ *		types of the SQL functions.  The tables take sf, part and parts from
+ *		the server, so that ALTER SERVER rescales them all.
+ */
+static List *
+tpchImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
+{
+	ForeignServer *server = GetForeignServer(serverOid);
+	List	   *commands = NIL;
+	ListCell   *lc;
+
+	if (strcmp(stmt->remote_schema, "tpch") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_SCHEMA_NOT_FOUND),
+				 errmsg("schema \"%s\" does not exist on server \"%s\"",
+						stmt->remote_schema, server->servername),
+				 errhint("A tpchgen server has one schema, \"tpch\".")));
+	if (stmt->options != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("invalid option \"%s\"",
+						linitial_node(DefElem, stmt->options)->defname),
+				 errhint("IMPORT FOREIGN SCHEMA takes no options from a tpchgen server; set sf, part and parts on the server or on the imported tables.")));
+
+	/* a name in LIMIT TO or EXCEPT that is no table is likely a typo */
+	foreach(lc, stmt->table_list)
+	{
+		RangeVar   *rv = lfirst_node(RangeVar, lc);
+
+		if (tpch_table_lookup(rv->relname) < 0)
+		{
+			const char *tables[TPCH_NTABLES];
+			const char *match;
+
+			for (int t = 0; t < TPCH_NTABLES; t++)
+				tables[t] = tpch_table_name(t);
+			match = closest_match(rv->relname, tables, TPCH_NTABLES);
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
+					 errmsg("table \"%s\" does not exist in schema \"tpch\"",
+							rv->relname),
+					 match ? errhint("Perhaps you meant the table \"%s\".", match) :
+					 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem.")));
+		}
+	}
+
+	for (int t = 0; t < TPCH_NTABLES; t++)
+	{
+		const char *name = tpch_table_name(t);
+		int			ncols;
+		const tpch_column *cols = tpch_columns(t, &ncols);
+		StringInfoData buf;
+
+		if (!IsImportableForeignTable(name, stmt))
+			continue;
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "CREATE FOREIGN TABLE %s (", quote_identifier(name));
+		for (int i = 0; i < ncols; i++)
+			appendStringInfo(&buf, "%s\n\t%s %s", i > 0 ? "," : "",
+							 quote_identifier(cols[i].name),
+							 column_type_name(&cols[i]));
+		appendStringInfo(&buf, "\n) SERVER %s OPTIONS (table %s)",
+						 quote_identifier(server->servername),
+						 quote_literal_cstr(name));
+		commands = lappend(commands, buf.data);
+	}
+	return commands;
+}
+
+/* ------------------------------------------------------------------------
+ * Options and columns
+ * ------------------------------------------------------------------------ */
+
+/*
+ * The candidate nearest to name by edit distance, or NULL when none is near
+ * enough to be a likely misspelling (at most half of name, and 4, changed).
+ */
+static const char *
+closest_match(const char *name, const char *const *candidates, int ncandidates)
+{
+	int			len = strlen(name);
+	int			max_d = Min(4, Max(1, len / 2));
+	const char *best = NULL;
+
+	for (int i = 0; i < ncandidates; i++)
+	{
+		int			d = varstr_levenshtein_less_equal(name, len, candidates[i],
+													  strlen(candidates[i]),
+													  1, 1, 1, max_d, true);
+
+		if (d <= max_d)
+		{
+			best = candidates[i];
+			max_d = d - 1;
+		}
+	}
+	return best;
+}
+
+static bool
+is_valid_option(const char *name, Oid context)
+{
+	for (const TpchgenFdwOption *opt = valid_options; opt->name; opt++)
+		if (opt->context == context && strcmp(opt->name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The value of an sf option, parsed as the functions' float8 argument is. */
+static double
+option_sf(DefElem *def)
+{
+	return DatumGetFloat8(DirectFunctionCall1(float8in,
+											  CStringGetDatum(defGetString(def))));
+}
+
+/* The value of a part or parts option, parsed as a bigint argument is. */
+static int64
+option_int(DefElem *def)
+{
+	return DatumGetInt64(DirectFunctionCall1(int8in,
+											 CStringGetDatum(defGetString(def))));
+}
+
+/*
+ * Checks sf, part and parts as the functions do, with the values present in
+ * one option list (a table's part may refer to its server's parts).
+ */
+static void
+check_option_values(List *options, Oid catalog)
+{
+	double		sf = 1.0;
+	int64		part = 1;
+	int64		parts = 1;
+	bool		has_part = false;
+	bool		has_parts = false;
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+
+		if (strcmp(def->defname, "sf") == 0)
+		{
+			sf = option_sf(def);
+			tpchgen_check_args(sf, 1, 1);
+		}
+		else if (strcmp(def->defname, "part") == 0)
+		{
+			part = option_int(def);
+			has_part = true;
+		}
+		else if (strcmp(def->defname, "parts") == 0)
+		{
+			parts = option_int(def);
+			has_parts = true;
+		}
+	}
+
+	/* without parts here, the server's (or the default) applies later */
+	if (has_part && !has_parts)
+	{
+		if (part < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("part must be at least 1, not " INT64_FORMAT, part)));
+		parts = part;
+	}
+	tpchgen_check_args(sf, part, parts);
+}
+
+/* Error context while a foreign table's merged options are checked. */
+static void
+table_options_context(void *arg)
+{
+	errcontext("foreign table \"%s\"", RelationGetRelationName((Relation) arg));
+}
+
+/*
+ * The TPC-H table, sf, part and parts of a foreign table: its own options
+ * over its server's over the defaults (1, 1 of 1).  Read at planning, so
+ * that ALTER SERVER and ALTER FOREIGN TABLE, which invalidate cached plans,
+ * apply from the next query on.
+ */
+static void
+get_table_options(Relation rel, TpchgenFdwTable *tab)
+{
+	ForeignTable *table = GetForeignTable(RelationGetRelid(rel));
+	ForeignServer *server = GetForeignServer(table->serverid);
+	List	   *options = list_concat_copy(server->options, table->options);
+	bool		has_table = false;
+	ErrorContextCallback errcallback;
+	ListCell   *lc;
+
+	tab->sf = 1.0;
+	tab->part = 1;
+	tab->parts = 1;
+	foreach(lc, options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+
+		if (strcmp(def->defname, "table") == 0)
+		{
+			int			t = tpch_table_lookup(defGetString(def));
+
+			has_table = t >= 0;
+			tab->table = (tpch_table) t;
+		}
+		else if (strcmp(def->defname, "sf") == 0)
+			tab->sf = option_sf(def);
+		else if (strcmp(def->defname, "part") == 0)
+			tab->part = option_int(def);
+		else if (strcmp(def->defname, "parts") == 0)
+			tab->parts = option_int(def);
+	}
+	if (!has_table)
+		elog(ERROR, "foreign table \"%s\" has no valid table option",
+			 RelationGetRelationName(rel));
+
+	errcallback.callback = table_options_context;
+	errcallback.arg = rel;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+	tpchgen_check_args(tab->sf, tab->part, tab->parts);
+	error_context_stack = errcallback.previous;
+}
+
+/* The SQL type of a column in the SQL functions and IMPORT FOREIGN SCHEMA. */
+static const char *
+column_type_name(const tpch_column *c)
+{
+	switch (c->kind)
+	{
+		case TPCH_KIND_INT:
+			return "integer";
+		case TPCH_KIND_KEY:
+			return "bigint";
+		case TPCH_KIND_MONEY:
+		case TPCH_KIND_QUANTITY:
+			return "numeric(15,2)";
+		case TPCH_KIND_DATE:
+			return "date";
+		case TPCH_KIND_CHAR:
+			return psprintf("char(%d)", c->width);
+		case TPCH_KIND_VARCHAR:
+			return psprintf("varchar(%d)", c->width);
+	}
+	elog(ERROR, "unexpected tpchgen column kind %d", (int) c->kind);
+	return NULL;
+}
+
+/*
+ * Whether values of a column can be stored in a type: the engine converts
+ * the usual types directly and any other through its input function, so a
+ * type fits if its category takes the value's text.  Integers cannot take
+ * money, which has decimals; char(n)/varchar(n) must be as wide as the
+ * specification's strings.
+ */
+static bool
+type_fits(const tpch_column *c, Oid type, int32 typmod)
+{
+	Oid			base = getBaseType(type);
+	char		category;
+	bool		preferred;
+
+	get_type_category_preferred(base, &category, &preferred);
+	if ((base == BPCHAROID || base == VARCHAROID) && typmod >= (int32) VARHDRSZ &&
+		(c->kind == TPCH_KIND_CHAR || c->kind == TPCH_KIND_VARCHAR) &&
+		typmod - (int32) VARHDRSZ < c->width)
+		return false;
+	if (category == TYPCATEGORY_STRING)
+		return true;
+	switch (c->kind)
+	{
+		case TPCH_KIND_INT:
+		case TPCH_KIND_KEY:
+		case TPCH_KIND_QUANTITY:
+			return category == TYPCATEGORY_NUMERIC;
+		case TPCH_KIND_MONEY:
+			return category == TYPCATEGORY_NUMERIC && base != INT2OID &&
+				base != INT4OID && base != INT8OID && base != OIDOID;
+		case TPCH_KIND_DATE:
+			return category == TYPCATEGORY_DATETIME;
+		case TPCH_KIND_CHAR:
+		case TPCH_KIND_VARCHAR:
+			return false;
+	}
+	return false;
+}
+
+/*
+ * Raises an error for a column of the foreign table that its TPC-H table
+ * does not have, or whose type cannot hold its values.  Done when a query
+ * is planned or the table analyzed: CREATE FOREIGN TABLE shows the
+ * validator the options only.
+ */
+static void
+check_columns(Relation rel, tpch_table table)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			ncols;
+	const tpch_column *cols = tpch_columns(table, &ncols);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		const char *name = NameStr(att->attname);
+		int			col;
+
+		if (att->attisdropped)
+			continue;
+		col = tpch_column_lookup(table, name);
+		if (col < 0)
+		{
+			const char **names = palloc(sizeof(char *) * ncols);
+			const char *match;
+			StringInfoData list;
+
+			initStringInfo(&list);
+			for (int c = 0; c < ncols; c++)
+			{
+				names[c] = cols[c].name;
+				appendStringInfo(&list, "%s%s", c > 0 ? ", " : "", cols[c].name);
+			}
+			match = closest_match(name, names, ncols);
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of foreign table \"%s\" is not a column of TPC-H table %s",
+							name, RelationGetRelationName(rel),
+							tpch_table_name(table)),
+					 match ? errhint("Perhaps you meant the column \"%s\".", match) :
+					 errhint("The columns of %s are %s.", tpch_table_name(table),
+							 list.data)));
+		}
+		if (!type_fits(&cols[col], att->atttypid, att->atttypmod))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of foreign table \"%s\" has type %s, which cannot hold its values",
+							name, RelationGetRelationName(rel),
+							format_type_with_typemod(att->atttypid,
+													 att->atttypmod)),
+					 errhint("Declare it as %s, the type of TPC-H column %s.%s.",
+							 column_type_name(&cols[col]),
+							 tpch_table_name(table), cols[col].name)));
+	}
+}
+
+/*
+ * The attribute number and type of the table's leading key, if the foreign
+ * table declares it as an integer type (the only one its conditions are
+ * pushed down for), else 0.  Nation and region are too small to need it.
+ */
+static AttrNumber
+key_attribute(Relation rel, tpch_table table, Oid *type)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			ncols;
+	const char *key = tpch_columns(table, &ncols)[0].name;
+
+	if (table == TPCH_REGION || table == TPCH_NATION)
+		return 0;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), key) == 0 &&
+			(att->atttypid == INT2OID || att->atttypid == INT4OID ||
+			 att->atttypid == INT8OID))
+		{
+			*type = att->atttypid;
+			return att->attnum;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Key conditions and ranges
+ * ------------------------------------------------------------------------ */
+
+/* Whether an expression is the key column of the scanned relation. */
+static bool
+is_key_var(Node *node, Index relid, AttrNumber keyatt)
+{
+	return node != NULL && IsA(node, Var) &&
+		((Var *) node)->varno == relid &&
+		((Var *) node)->varattno == keyatt &&
+		((Var *) node)->varlevelsup == 0;
+}
+
+/* generate_implied_equalities_for_column: equivalence members on the key. */
+static bool
+ec_member_is_key(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
+				 EquivalenceMember *em, void *arg)
+{
+	return is_key_var((Node *) em->em_expr, rel->relid, *(AttrNumber *) arg);
+}
+
+/*
+ * If clause compares the key with an integer operator to a value that the
+ * executor can compute before the scan (no column of this relation, nothing
+ * volatile), returns the operator (a btree strategy, or KEY_IN for
+ * = ANY (array)) and sets *value; else -1.
+ */
+static int
+key_condition(PlannerInfo *root, Expr *clause, Index relid, AttrNumber keyatt,
+			  Expr **value)
+{
+	Oid			opno;
+	Node	   *key;
+	int			op;
+
+	if (keyatt == 0)
+		return -1;
+	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
+	{
+		OpExpr	   *opexpr = (OpExpr *) clause;
+
+		opno = opexpr->opno;
+		key = linitial(opexpr->args);
+		*value = lsecond(opexpr->args);
+		if (!is_key_var(key, relid, keyatt))
+		{
+			key = lsecond(opexpr->args);
+			*value = linitial(opexpr->args);
+			opno = get_commutator(opno);
+		}
+		op = OidIsValid(opno) ?
+			get_op_opfamily_strategy(opno, INTEGER_BTREE_FAM_OID) :
+			InvalidStrategy;
+	}
+	else if (IsA(clause, ScalarArrayOpExpr))
+	{
+		ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) clause;
+
+		key = linitial(saop->args);
+		*value = lsecond(saop->args);
+		if (!saop->useOr ||
+			get_op_opfamily_strategy(saop->opno, INTEGER_BTREE_FAM_OID) !=
+			BTEqualStrategyNumber)
+			return -1;
+		op = KEY_IN;
+	}
+	else
+		return -1;
+
+	if (op == InvalidStrategy ||
+		!is_key_var(key, relid, keyatt) ||
+		bms_is_member(relid, pull_varnos(root, (Node *) *value)) ||
+		contain_volatile_functions((Node *) *value) ||
+		contain_subplans((Node *) *value))
+		return -1;
+	return op;
+}
+
+/* All keys. */
+static void
+keyset_init(KeySet *set)
+{
+	set->n = 1;
+	set->lo = palloc(sizeof(int64));
+	set->hi = palloc(sizeof(int64));
+	set->lo[0] = PG_INT64_MIN;
+	set->hi[0] = PG_INT64_MAX;
+}
+
+static int64
+int_datum(Datum d, Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return DatumGetInt16(d);
+		case INT4OID:
+			return DatumGetInt32(d);
+		case INT8OID:
+			return DatumGetInt64(d);
+	}
+	elog(ERROR, "unexpected type %u of a tpchgen key value", type);
+	return 0;
+}
+
+static int
+cmp_int64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Intersects set with the sorted, disjoint intervals lo[i]..hi[i]. */
+static void
+keyset_intersect(KeySet *set, int n, const int64 *lo, const int64 *hi)
+{
+	int64	   *rlo = palloc(sizeof(int64) * (set->n + n));
+	int64	   *rhi = palloc(sizeof(int64) * (set->n + n));
+	int			r = 0;
+	int			i = 0;
+	int			j = 0;
+
+	while (i < set->n && j < n)
+	{
+		int64		a = Max(set->lo[i], lo[j]);
+		int64		b = Min(set->hi[i], hi[j]);
+
+		if (a <= b)
+		{
+			rlo[r] = a;
+			rhi[r] = b;
+			r++;
+		}
+		if (set->hi[i] < hi[j])
+			i++;
+		else
+			j++;
+	}
+	set->n = r;
+	set->lo = rlo;
+	set->hi = rhi;
+}
+
+/*
+ * Keeps the keys of set for which "key op value" holds; a NULL value (or a
+ * NULL array) holds for none.
+ */
+static void
+keyset_restrict(KeySet *set, int op, Datum value, bool isnull, Oid type)
+{
+	int64		lo = PG_INT64_MIN;
+	int64		hi = PG_INT64_MAX;
+
+	if (isnull)
+	{
+		set->n = 0;
+		return;
+	}
+	if (op == KEY_IN)
+	{
+		ArrayType  *array = DatumGetArrayTypeP(value);
+		Oid			elemtype = ARR_ELEMTYPE(array);
+		int16		elmlen;
+		bool		elmbyval;
+		char		elmalign;
+		Datum	   *elems;
+		bool	   *nulls;
+		int			nelems;
+		int64	   *keys;
+		int			nkeys = 0;
+
+		get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
+		deconstruct_array(array, elemtype, elmlen, elmbyval, elmalign,
+						  &elems, &nulls, &nelems);
+		keys = palloc(sizeof(int64) * Max(nelems, 1));
+		for (int i = 0; i < nelems; i++)
+			if (!nulls[i])
+				keys[nkeys++] = int_datum(elems[i], elemtype);
+		qsort(keys, nkeys, sizeof(int64), cmp_int64);
+		nelems = 0;
+		for (int i = 0; i < nkeys; i++)
+			if (nelems == 0 || keys[i] != keys[nelems - 1])
+				keys[nelems++] = keys[i];
+		keyset_intersect(set, nelems, keys, keys);
+		return;
+	}
+
+	switch (op)
+	{
+		case BTLessStrategyNumber:
+			if (int_datum(value, type) == PG_INT64_MIN)
+			{
+				set->n = 0;
+				return;
+			}
+			hi = int_datum(value, type) - 1;
+			break;
+		case BTLessEqualStrategyNumber:
+			hi = int_datum(value, type);
+			break;
+		case BTEqualStrategyNumber:
+			lo = hi = int_datum(value, type);
+			break;
+		case BTGreaterEqualStrategyNumber:
+			lo = int_datum(value, type);
+			break;
+		case BTGreaterStrategyNumber:
+			if (int_datum(value, type) == PG_INT64_MAX)
+			{
+				set->n = 0;
+				return;
+			}
+			lo = int_datum(value, type) + 1;
+			break;
+	}
+	keyset_intersect(set, 1, &lo, &hi);
+}
+
+/* The first order index whose key is at least key (n + 1 if none). */
+static int64
+order_index_from(int64 key, int64 n)
+{
+	int64		lo = 1;
+	int64		hi = n + 1;
+
+	/* keys grow with the index, leaving gaps: search, do not invert */
+	while (lo < hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+
+		if (tpch_orderkey(mid) >= key)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/*
+ * The group rows of the table part whose keys are in set, as ranges in
+ * increasing order (adjacent ones merged) if first/count are given; returns
+ * their number of group rows.  Orders (and their lines) are numbered
+ * 1..n with sparse keys; the other tables' key is the group row.
+ */
+static int64
+keyset_group_rows(const KeySet *set, const TpchgenFdwTable *tab,
+				  int64 **first, int64 **count)
+{
+	int64		part_first;
+	int64		part_count;
+	int64		part_end;
+	int64		total = 0;
+	int			nranges = 0;
+
+	tpch_part_range(tab->table, tab->sf, tab->part, tab->parts,
+					&part_first, &part_count);
+	part_end = part_first + part_count;
+	if (first)
+	{
+		*first = palloc(sizeof(int64) * Max(set->n, 1));
+		*count = palloc(sizeof(int64) * Max(set->n, 1));
+	}
+
+	for (int i = 0; i < set->n; i++)
+	{
+		int64		a;
+		int64		b;			/* one past the last */
+
+		if (tab->table == TPCH_ORDERS || tab->table == TPCH_LINEITEM)
+		{
+			int64		n = tpch_group_rows(tab->table, tab->sf);
+
+			a = order_index_from(set->lo[i], n);
+			b = set->hi[i] == PG_INT64_MAX ? n + 1 :
+				order_index_from(set->hi[i] + 1, n);
+		}
+		else
+		{
+			a = set->lo[i];
+			b = set->hi[i] == PG_INT64_MAX ? part_end : set->hi[i] + 1;
+		}
+		a = Max(a, part_first);
+		b = Min(b, part_end);
+		if (a >= b)
+			continue;
+		total += b - a;
+		if (first == NULL)
+			continue;
+		if (nranges > 0 && (*first)[nranges - 1] + (*count)[nranges - 1] == a)
+			(*count)[nranges - 1] += b - a;
+		else
+		{
+			(*first)[nranges] = a;
+			(*count)[nranges] = b - a;
+			nranges++;
+		}
+	}
+	if (first)
+		return nranges;
+	return total;
+}
+
+/* ------------------------------------------------------------------------
+ * Planner and executor helpers
+ * ------------------------------------------------------------------------ */
+
+/* Generating gen_rows rows and filtering them. */
+static Cost
+gen_cost(double gen_rows, RelOptInfo *baserel)
+{
+	return gen_rows * (cpu_tuple_cost * GEN_COST_FACTOR +
+					   baserel->baserestrictcost.per_tuple) +
+		baserel->rows * baserel->reltarget->cost.per_tuple;
+}
+
+/* The fdw_private of a plan, decoded. */
+static void
+decode_private(List *fdw_private, TpchgenFdwTable *tab, List **used,
+			   List **key_ops)
+{
+	tab->table = intVal(list_nth(fdw_private, FDW_PRIVATE_TABLE));
+	tab->sf = DatumGetFloat8(list_nth_node(Const, fdw_private,
+										   FDW_PRIVATE_SF)->constvalue);
+	tab->part = DatumGetInt64(list_nth_node(Const, fdw_private,
+											FDW_PRIVATE_PART)->constvalue);
+	tab->parts = DatumGetInt64(list_nth_node(Const, fdw_private,
+											 FDW_PRIVATE_PARTS)->constvalue);
+	*used = list_nth(fdw_private, FDW_PRIVATE_USED);
+	*key_ops = list_nth(fdw_private, FDW_PRIVATE_KEY_OPS);
+}
+
+/* An engine scan bound to the scan slot, private or a parallel worker's. */
+static TpchgenScan *
+create_scan(TpchgenFdwScanState *st, ForeignScanState *node,
+			TpchgenScanShared *shared)
+{
+	MemoryContext old = MemoryContextSwitchTo(node->ss.ps.state->es_query_cxt);
+	TpchgenScan *scan;
+
+	if (shared)
+		scan = tpchgen_scan_create_shared(shared);
+	else
+		scan = tpchgen_scan_create(st->tab.table, st->tab.sf, st->tab.part,
+								   st->tab.parts);
+	tpchgen_scan_bind(scan, node->ss.ss_ScanTupleSlot->tts_tupleDescriptor,
+					  st->attcol);
+	MemoryContextSwitchTo(old);
+	return scan;
+}
+
+/*
+ * Evaluates the key condition values and sets the scan to the first of the
+ * group-row ranges they leave (the whole part without conditions).
+ */
+static void
+compute_ranges(TpchgenFdwScanState *st, ExprContext *econtext)
+{
+	MemoryContext old;
+	KeySet		keys;
+	ListCell   *lc;
+	ListCell   *lo;
+
+	st->cur_range = 0;
+	if (st->key_states == NIL)
+	{
+		st->nranges = 1;
+		tpchgen_scan_rewind(st->scan);
+		return;
+	}
+
+	MemoryContextReset(st->rangecxt);
+	old = MemoryContextSwitchTo(st->rangecxt);
+	keyset_init(&keys);
+	forboth(lc, st->key_states, lo, st->key_ops)
+	{
+		ExprState  *state = (ExprState *) lfirst(lc);
+		bool		isnull;
+		Datum		value = ExecEvalExpr(state, econtext, &isnull);
+
+		keyset_restrict(&keys, lfirst_int(lo), value, isnull,
+						exprType((Node *) state->expr));
+	}
+	st->nranges = keyset_group_rows(&keys, &st->tab, &st->range_first,
+									&st->range_count);
+	MemoryContextSwitchTo(old);
+
+	if (st->nranges > 0)
+		tpchgen_scan_set_range(st->scan, st->range_first[0], st->range_count[0]);
+	else
+		tpchgen_scan_set_range(st->scan, 1, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * ANALYZE
+ * ------------------------------------------------------------------------ */
+
+/* Most rows a group row has: 7 lines an order, 4 suppliers a part. */
+static int
+max_group_rows(tpch_table table)
+{
+	switch (table)
+	{
+		case TPCH_LINEITEM:
+			return 7;
+		case TPCH_PARTSUPP:
+			return 4;
+		default:
+			return 1;
+	}
+}
+
+/*
+ * Samples rows by seeking, not scanning.  Rows are drawn one at a time as
+ * (group row, row j within it) pairs, j up to the most a group can have,
+ * and a pair whose group has fewer rows is dropped: so every row has the
+ * same chance, and the rows of one order or part do not come in clusters,
+ * which would make ANALYZE take l_orderkey and ps_partkey for columns with
+ * a few thousand values.  Enough pairs are drawn to leave some rows over,
+ * and the surplus is dropped at random, keeping the rest in table order.
+ * A small table, where pairs would often repeat, is read whole (twice: to
+ * count its rows, then to select some).  The draws have a fixed seed, so a
+ * table's statistics (and the plans made from them) are reproducible.
+ */
+static int
+acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
+					int targrows, double *totalrows, double *totaldeadrows)
+{
+	TupleDesc	desc = RelationGetDescr(relation);
+	TpchgenFdwTable tab;
+	TpchgenScan *scan;
+	int		   *attcol = palloc(sizeof(int) * desc->natts);
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *isnull = palloc(sizeof(bool) * desc->natts);
+	int64		part_first;
+	int64		part_count;
+	double		estimate;
+	int			nrows = 0;
+	pg_prng_state prng;
+
+	get_table_options(relation, &tab);
+	check_columns(relation, tab.table);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		attcol[i] = att->attisdropped ? -1 :
+			tpch_column_lookup(tab.table, NameStr(att->attname));
+	}
+	scan = tpchgen_scan_create(tab.table, tab.sf, tab.part, tab.parts);
+	tpchgen_scan_bind(scan, desc, attcol);
+	tpch_part_range(tab.table, tab.sf, tab.part, tab.parts,
+					&part_first, &part_count);
+	estimate = (double) tpch_rows_estimate(tab.table, part_count);
+	pg_prng_seed(&prng, SAMPLE_SEED ^ (uint64) tab.table);
+
+	if (estimate <= SAMPLE_READ_WHOLE * targrows)
+	{
+		TpchgenScan *counter = tpchgen_scan_create(tab.table, tab.sf, tab.part,
+												   tab.parts);
+		int64		total = 0;
+
+		/* no column bound: counting generates next to nothing */
+		for (int i = 0; i < desc->natts; i++)
+			attcol[i] = -1;
+		tpchgen_scan_bind(counter, desc, attcol);
+		while (tpchgen_scan_next(counter, values, isnull))
+			total++;
+		tpchgen_scan_end(counter);
+
+		for (int64 i = 0; tpchgen_scan_next(scan, values, isnull); i++)
+			if (pg_prng_uint64_range(&prng, 1, Max(total - i, 1)) <=
+				(uint64) (targrows - nrows))
+				rows[nrows++] = heap_form_tuple(desc, values, isnull);
+		*totalrows = total;
+	}
+	else
+	{
+		int			per_group = max_group_rows(tab.table);
+		double		mean = estimate / part_count;
+		int64		npairs = (int64) ceil(targrows * per_group / mean * 1.05);
+		int64	   *pairs = palloc(sizeof(int64) * npairs);
+		HeapTuple  *taken = palloc(sizeof(HeapTuple) * npairs);
+		int64		ntaken = 0;
+		int64		n = 0;
+
+		/* distinct pairs (g, j) as g * 8 + j, sorted: in table order */
+		while (n < npairs)
+		{
+			int64		drawn = n;
+
+			while (drawn < npairs)
+				pairs[drawn++] = (part_first + (int64)
+								  pg_prng_uint64_range(&prng, 0, part_count - 1)) * 8 +
+					(int64) pg_prng_uint64_range(&prng, 1, per_group);
+			qsort(pairs, npairs, sizeof(int64), cmp_int64);
+			n = 0;
+			for (int64 i = 0; i < npairs; i++)
+				if (n == 0 || pairs[i] != pairs[n - 1])
+					pairs[n++] = pairs[i];
+		}
+
+		for (int64 i = 0; i < npairs; i = n)
+		{
+			int64		group = pairs[i] / 8;
+			int			j = 0;
+
+			tpchgen_scan_set_range(scan, group, 1);
+			for (n = i; n < npairs && pairs[n] / 8 == group; n++)
+			{
+				/* the group's rows up to row pairs[n] % 8, taking that one */
+				while (j < pairs[n] % 8 &&
+					   tpchgen_scan_next(scan, values, isnull))
+					j++;
+				if (j == pairs[n] % 8)
+					taken[ntaken++] = heap_form_tuple(desc, values, isnull);
+			}
+			vacuum_delay_point();
+		}
+
+		/* keep targrows of them at random, in order (selection sampling) */
+		for (int64 i = 0; i < ntaken; i++)
+		{
+			if (pg_prng_uint64_range(&prng, 1, ntaken - i) <=
+				(uint64) (targrows - nrows))
+				rows[nrows++] = taken[i];
+			else
+				heap_freetuple(taken[i]);
+		}
+		*totalrows = estimate;
+	}
+	tpchgen_scan_end(scan);
+	*totaldeadrows = 0;
+	ereport(elevel,
+			(errmsg("\"%s\": sampled %d rows of TPC-H table %s, about %.0f rows",
+					RelationGetRelationName(relation), nrows,
+					tpch_table_name(tab.table), *totalrows)));
+	return nrows;
+}

@@ -59,7 +59,7 @@ typedef struct TpchgenScanState
 	double		sf;
 	int64		part;
 	int64		parts;
-	int		   *attcol;			/* scan attribute -> core column, or -1 */
+	int		   *attcol;			/* scan attribute -> core column */
 	TpchgenScan *scan;			/* NULL until the first row */
 } TpchgenScanState;
 
@@ -474,10 +474,12 @@ make_path(PlannerInfo *root, RelOptInfo *rel, bool parallel, int workers)
 }
 
 /*
- * The plan reads the function's row type through custom_scan_tlist with
- * scanrelid 0: a function RTE is no relation the executor could open.
- * custom_exprs holds the arguments, so that setrefs.c and subselect.c see
- * any Params in them; custom_private the attribute numbers the query uses.
+ * The scan tuple holds just the columns the query uses, described by
+ * custom_scan_tlist with scanrelid 0 (a function RTE is no relation the
+ * executor could open): no other column is built, and when the query wants
+ * those columns as they are, no projection is needed either.  custom_exprs
+ * holds the arguments, so that setrefs.c and subselect.c see any Params in
+ * them.
  */
 static Plan *
 tpchgen_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
@@ -489,7 +491,6 @@ tpchgen_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 												   rte->functions)->funcexpr;
 	TupleDesc	desc = get_expr_result_tupdesc((Node *) fexpr, false);
 	Bitmapset  *attrs = NULL;
-	List	   *used = NIL;
 	List	   *scan_tlist = NIL;
 
 	clauses = extract_actual_clauses(clauses, false);
@@ -504,20 +505,17 @@ tpchgen_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	pull_varattnos((Node *) clauses, rel->relid, &attrs);
 	for (int x = bms_next_member(attrs, -1); x >= 0;
 		 x = bms_next_member(attrs, x))
-		used = lappend_int(used, x + FirstLowInvalidHeapAttributeNumber);
-
-	for (int i = 0; i < desc->natts; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		Expr	   *expr;
+		AttrNumber	attno = x + FirstLowInvalidHeapAttributeNumber;
+		Form_pg_attribute att = TupleDescAttr(desc, attno - 1);
 
-		if (att->attisdropped)
-			expr = (Expr *) makeNullConst(INT4OID, -1, InvalidOid);
-		else
-			expr = (Expr *) makeVar(rel->relid, i + 1, att->atttypid,
-									att->atttypmod, att->attcollation, 0);
 		scan_tlist = lappend(scan_tlist,
-							 makeTargetEntry(expr, i + 1,
+							 makeTargetEntry((Expr *) makeVar(rel->relid, attno,
+															  att->atttypid,
+															  att->atttypmod,
+															  att->attcollation,
+															  0),
+											 list_length(scan_tlist) + 1,
 											 pstrdup(NameStr(att->attname)),
 											 false));
 	}
@@ -527,8 +525,7 @@ tpchgen_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->scan.scanrelid = 0;
 	cscan->flags = best_path->flags;
 	cscan->custom_exprs = copyObject(fexpr->args);
-	cscan->custom_private = list_make2(makeInteger(function_table(fexpr->funcid)),
-									   used);
+	cscan->custom_private = list_make1(makeInteger(function_table(fexpr->funcid)));
 	cscan->custom_scan_tlist = scan_tlist;
 	cscan->methods = &tpchgen_scan_methods;
 	return &cscan->scan.plan;
@@ -555,23 +552,9 @@ tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
 	TpchgenScanState *ts = (TpchgenScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	TupleDesc	desc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
-	List	   *used = lsecond(cscan->custom_private);
-	int		   *all = map_columns(ts->table, desc);
-	ListCell   *lc;
 
 	ts->arg_states = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
-
-	/* only referenced attributes are bound to a column and built */
-	ts->attcol = palloc(sizeof(int) * desc->natts);
-	for (int i = 0; i < desc->natts; i++)
-		ts->attcol[i] = -1;
-	foreach(lc, used)
-	{
-		int			attno = lfirst_int(lc);
-
-		if (attno >= 1 && attno <= desc->natts)
-			ts->attcol[attno - 1] = all[attno - 1];
-	}
+	ts->attcol = map_columns(ts->table, desc);
 
 	/*
 	 * EXPLAIN shows constant arguments; nothing is evaluated or generated.

@@ -53,8 +53,28 @@ typedef enum TpchgenConv
 	CONV_NUMERIC,				/* numeric, scale 2 */
 	CONV_TEXT,					/* text, varchar or char(n) wide enough */
 	CONV_INPUT,					/* anything else: text through typinput */
+	CONV_POOL,					/* CONV_TEXT of a comment, copied late */
 	NCONV
 } TpchgenConv;
+
+/*
+ * Rows are generated a few ahead of the one handed out.  A comment is cut
+ * from anywhere in the 300 MiB pool, so reading it misses the caches; its
+ * place is known when the row is generated, and the read, prefetched then,
+ * is done only when the row is handed out, by which time the line is in.
+ * Comments are the only strings that stay valid past the next row: they
+ * point into the pool.  Everything else is converted as it is generated.
+ */
+#define RING_ROWS			8
+
+typedef struct TpchgenRingRow
+{
+	Datum	   *values;
+	bool	   *isnull;
+	char	   *arena;			/* by-reference values of the row */
+	Size		used;			/* arena bytes taken before the comments */
+	tpch_str   *pool;			/* CONV_POOL columns: the pool's strings */
+} TpchgenRingRow;
 
 typedef struct TpchgenOutColumn
 {
@@ -88,13 +108,16 @@ struct TpchgenScan
 	bool		in_chunk;
 	bool		gen_ready;		/* gen set up, with the pool if needed */
 
-	/* the output: bound columns by conversion, and their values' buffer */
+	/* the output: bound columns by conversion, and the rows generated ahead */
 	int			natts;
 	int			conv_end[NCONV];	/* out[conv_end[c - 1]..conv_end[c]) */
 	TpchgenOutColumn *out;
 	uint64		columns;
-	char	   *arena;
 	Size		arena_size;
+	int			ring_size;		/* 1 when CONV_INPUT values need rowcxt */
+	int			ring_len;
+	int			ring_pos;		/* next row to hand out */
+	TpchgenRingRow ring[RING_ROWS];
 	MemoryContext rowcxt;		/* CONV_INPUT results, reset every row */
 
 	tpch_gen	gen;
@@ -112,7 +135,7 @@ static char *value_text(const TpchgenOutColumn *oc, const char *field);
  * ------------------------------------------------------------------------ */
 
 static int64
-chunk_rows_of(tpch_table table, double sf)
+chunk_rows_of(tpch_table table)
 {
 	if (table == TPCH_LINEITEM || table == TPCH_PARTSUPP)
 		return CHUNK_ROWS_MULTI;
@@ -144,7 +167,7 @@ tpchgen_table_chunks(tpch_table table, double sf, int64 part, int64 parts)
 {
 	int64		first;
 	int64		count;
-	int64		chunk = chunk_rows_of(table, sf);
+	int64		chunk = chunk_rows_of(table);
 
 	part_range(table, sf, part, parts, &first, &count);
 	return count / chunk + (count % chunk != 0);
@@ -172,7 +195,7 @@ tpchgen_scan_create(tpch_table table, double sf, int64 part, int64 parts)
 	scan->part = part;
 	scan->parts = parts;
 	part_range(table, sf, part, parts, &scan->first, &scan->count);
-	scan->chunk_rows = chunk_rows_of(table, sf);
+	scan->chunk_rows = chunk_rows_of(table);
 	scan->nchunks = tpchgen_table_chunks(table, sf, part, parts);
 	scan->rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 										 "tpchgen row",
@@ -220,6 +243,9 @@ tpchgen_scan_bind(TpchgenScan *scan, TupleDesc desc, const int *attcol)
 			continue;
 		Assert(attcol[i] < ncols);
 		conv[i] = choose_conv(&cols[attcol[i]], att);
+		if (conv[i] == CONV_TEXT &&
+			(tpch_pool_columns(scan->table) & (UINT64CONST(1) << attcol[i])))
+			conv[i] = CONV_POOL;
 		scan->columns |= UINT64CONST(1) << attcol[i];
 	}
 
@@ -240,7 +266,7 @@ tpchgen_scan_bind(TpchgenScan *scan, TupleDesc desc, const int *attcol)
 			oc->name = c->name;
 			oc->kind = c->kind;
 			oc->cents = c->kind == TPCH_KIND_QUANTITY ? 100 : 1;
-			if (k == CONV_TEXT && att->atttypid == BPCHAROID &&
+			if ((k == CONV_TEXT || k == CONV_POOL) && att->atttypid == BPCHAROID &&
 				att->atttypmod >= (int32) VARHDRSZ)
 				oc->pad = att->atttypmod - VARHDRSZ;
 			if (k == CONV_INPUT)
@@ -255,7 +281,7 @@ tpchgen_scan_bind(TpchgenScan *scan, TupleDesc desc, const int *attcol)
 			/* room in the arena, kept aligned for 4-byte headers */
 			if (k == CONV_NUMERIC)
 				size += MAXALIGN(VARHDRSZ + sizeof(uint16) + 8 * sizeof(int16));
-			else if (k == CONV_TEXT)
+			else if (k == CONV_TEXT || k == CONV_POOL)
 				size += MAXALIGN(VARHDRSZ + Max((uint32) c->width, oc->pad));
 		}
 		scan->conv_end[k] = nout;
@@ -264,7 +290,19 @@ tpchgen_scan_bind(TpchgenScan *scan, TupleDesc desc, const int *attcol)
 
 	/* strings may exceed their spec width only up to a formatted line */
 	scan->arena_size = size + TPCH_MAX_LINE;
-	scan->arena = palloc(scan->arena_size);
+	scan->ring_size = scan->conv_end[CONV_INPUT] > scan->conv_end[CONV_TEXT] ?
+		1 : RING_ROWS;
+	for (int r = 0; r < scan->ring_size; r++)
+	{
+		TpchgenRingRow *rr = &scan->ring[r];
+
+		rr->values = palloc0(sizeof(Datum) * desc->natts);
+		/* attributes bound to no column stay NULL for good */
+		rr->isnull = palloc(sizeof(bool) * desc->natts);
+		memset(rr->isnull, true, sizeof(bool) * desc->natts);
+		rr->arena = palloc(scan->arena_size);
+		rr->pool = palloc(sizeof(tpch_str) * Max(desc->natts, 1));
+	}
 	start_scan(scan);
 }
 
@@ -339,8 +377,13 @@ tpchgen_scan_end(TpchgenScan *scan)
 	MemoryContextDelete(scan->rowcxt);
 	if (scan->out)
 		pfree(scan->out);
-	if (scan->arena)
-		pfree(scan->arena);
+	for (int r = 0; r < scan->ring_size; r++)
+	{
+		pfree(scan->ring[r].values);
+		pfree(scan->ring[r].isnull);
+		pfree(scan->ring[r].arena);
+		pfree(scan->ring[r].pool);
+	}
 	pfree(scan);
 }
 
@@ -349,6 +392,8 @@ start_scan(TpchgenScan *scan)
 {
 	scan->next_local = 0;
 	scan->in_chunk = false;
+	scan->ring_len = 0;
+	scan->ring_pos = 0;
 }
 
 /*
@@ -412,22 +457,10 @@ claim_chunk(TpchgenScan *scan)
  * Rows
  * ------------------------------------------------------------------------ */
 
-/*
- * Produces the next row into values/isnull (desc->natts entries of the
- * bound descriptor); false at the end of the scan.  By-reference values
- * point into the scan's buffer and stay valid until the next call.
- */
-bool
-tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull)
+/* Generates the next row of the scan into scan->row; false at the end. */
+static bool
+next_core_row(TpchgenScan *scan)
 {
-	const char *row = (const char *) &scan->row;
-	char	   *arena = scan->arena;
-	Size		used = 0;
-	TpchgenOutColumn *oc;
-	int			i;
-
-	CHECK_FOR_INTERRUPTS();
-
 	for (;;)
 	{
 		if (scan->in_chunk)
@@ -435,7 +468,7 @@ tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull)
 			int			r = tpch_gen_next(&scan->gen, &scan->row);
 
 			if (r > 0)
-				break;
+				return true;
 			if (r < 0)
 				elog(ERROR, "tpchgen generator failed: %s", tpch_strerror(-r));
 		}
@@ -443,9 +476,56 @@ tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull)
 		if (!scan->in_chunk)
 			return false;
 	}
+}
 
-	memset(isnull, true, scan->natts * sizeof(bool));
-	i = 0;
+/* Stores a string as a text Datum at *used in arena, blank-padded to pad. */
+static Datum
+text_datum(const tpch_str *s, uint32 pad, char *arena, Size *used,
+		   Size arena_size)
+{
+	uint32		len = Max(s->len, pad);
+	char	   *p;
+	char	   *data;
+
+	if (MAXALIGN(*used) + VARHDRSZ + len > arena_size)
+		elog(ERROR, "tpchgen row does not fit its buffer");
+
+	/*
+	 * Short values take a 1-byte header and no alignment, as in a heap
+	 * tuple: storing the row converts nothing.
+	 */
+	if (len + VARHDRSZ_SHORT <= VARATT_SHORT_MAX)
+	{
+		p = arena + *used;
+		SET_VARSIZE_SHORT(p, len + VARHDRSZ_SHORT);
+		data = p + VARHDRSZ_SHORT;
+	}
+	else
+	{
+		p = arena + MAXALIGN(*used);
+		SET_VARSIZE(p, len + VARHDRSZ);
+		data = p + VARHDRSZ;
+	}
+	memcpy(data, s->ptr, s->len);
+	if (len > s->len)
+		memset(data + s->len, ' ', len - s->len);
+	*used = data + len - arena;
+	return PointerGetDatum(p);
+}
+
+/*
+ * Converts scan->row into a ring row, all but the comments, whose place in
+ * the pool is kept and prefetched.
+ */
+static void
+convert_row(TpchgenScan *scan, TpchgenRingRow *rr)
+{
+	const char *row = (const char *) &scan->row;
+	Datum	   *values = rr->values;
+	bool	   *isnull = rr->isnull;
+	Size		used = 0;
+	TpchgenOutColumn *oc;
+	int			i = 0;
 
 	for (; i < scan->conv_end[CONV_INT8]; i++)
 	{
@@ -480,49 +560,21 @@ tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull)
 
 	for (; i < scan->conv_end[CONV_NUMERIC]; i++)
 	{
-		char	   *p = arena + MAXALIGN(used);
+		char	   *p = rr->arena + MAXALIGN(used);
 
 		oc = &scan->out[i];
 		values[oc->attno] = numeric_from_cents(p, *(const int64 *) (row + oc->offset) *
 											   oc->cents);
 		isnull[oc->attno] = false;
-		used = p + VARSIZE(p) - arena;
+		used = p + VARSIZE(p) - rr->arena;
 	}
 
 	for (; i < scan->conv_end[CONV_TEXT]; i++)
 	{
-		const tpch_str *s;
-		uint32		len;
-		char	   *p;
-		char	   *data;
-
 		oc = &scan->out[i];
-		s = (const tpch_str *) (row + oc->offset);
-		len = Max(s->len, oc->pad);
-		if (MAXALIGN(used) + VARHDRSZ + len > scan->arena_size)
-			elog(ERROR, "tpchgen row does not fit its buffer");
-
-		/*
-		 * Short values take a 1-byte header and no alignment, as in a heap
-		 * tuple: storing the row converts nothing.
-		 */
-		if (len + VARHDRSZ_SHORT <= VARATT_SHORT_MAX)
-		{
-			p = arena + used;
-			SET_VARSIZE_SHORT(p, len + VARHDRSZ_SHORT);
-			data = p + VARHDRSZ_SHORT;
-		}
-		else
-		{
-			p = arena + MAXALIGN(used);
-			SET_VARSIZE(p, len + VARHDRSZ);
-			data = p + VARHDRSZ;
-		}
-		memcpy(data, s->ptr, s->len);
-		if (len > s->len)
-			memset(data + s->len, ' ', len - s->len);
-		used = data + len - arena;
-		values[oc->attno] = PointerGetDatum(p);
+		values[oc->attno] = text_datum((const tpch_str *) (row + oc->offset),
+									   oc->pad, rr->arena, &used,
+									   scan->arena_size);
 		isnull[oc->attno] = false;
 	}
 
@@ -542,6 +594,54 @@ tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull)
 		}
 		MemoryContextSwitchTo(old);
 	}
+
+	for (int j = 0; i < scan->conv_end[CONV_POOL]; i++, j++)
+	{
+		const tpch_str *s = (const tpch_str *) (row + scan->out[i].offset);
+
+		rr->pool[j] = *s;
+		__builtin_prefetch(s->ptr);
+		__builtin_prefetch(s->ptr + s->len - 1);
+	}
+	rr->used = used;
+}
+
+/*
+ * Produces the next row into values/isnull (desc->natts entries of the
+ * bound descriptor); false at the end of the scan.  By-reference values
+ * point into the scan's buffers and stay valid until the next call.
+ */
+bool
+tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull)
+{
+	TpchgenRingRow *rr;
+	Size		used;
+
+	CHECK_FOR_INTERRUPTS();
+
+	if (scan->ring_pos == scan->ring_len)
+	{
+		scan->ring_len = 0;
+		scan->ring_pos = 0;
+		while (scan->ring_len < scan->ring_size && next_core_row(scan))
+			convert_row(scan, &scan->ring[scan->ring_len++]);
+		if (scan->ring_len == 0)
+			return false;
+	}
+
+	rr = &scan->ring[scan->ring_pos++];
+	used = rr->used;
+	for (int i = scan->conv_end[CONV_INPUT], j = 0;
+		 i < scan->conv_end[CONV_POOL]; i++, j++)
+	{
+		const TpchgenOutColumn *oc = &scan->out[i];
+
+		rr->values[oc->attno] = text_datum(&rr->pool[j], oc->pad, rr->arena,
+										   &used, scan->arena_size);
+		rr->isnull[oc->attno] = false;
+	}
+	memcpy(values, rr->values, sizeof(Datum) * scan->natts);
+	memcpy(isnull, rr->isnull, sizeof(bool) * scan->natts);
 	return true;
 }
 

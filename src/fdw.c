@@ -442,13 +442,16 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 																ps->keytype,
 																BTLessStrategyNumber),
 											baserel->relids, false);
+	/* lateral references make every path parameterized, as a seqscan's */
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
 									 startup,
 									 startup + gen_cost(ps->gen_rows, baserel),
-									 pathkeys, NULL, NULL, NIL));
+									 pathkeys, baserel->lateral_relids,
+									 NULL, NIL));
 
-	if (baserel->consider_parallel && !ps->has_in)
+	if (baserel->consider_parallel && baserel->lateral_relids == NULL &&
+		!ps->has_in)
 	{
 		int			workers;
 		uint64		chunks;

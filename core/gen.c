@@ -596,8 +596,14 @@ tpch_gen_lines(const tpch_gen *g, int *n)
 }
 
 /* Every stream of the table at the start of group row `row`. */
-static void
-seek_streams(tpch_gen *g, int64_t row)
+/*
+ * Every stream of the table at the start of group row `row`.  Returns
+ * TPCH_AGAIN when the replay of dbgen's 64-bit stream 19 (SF >= 30000) has
+ * gone `budget` rows without reaching `row`: it stops where it is, and a
+ * later call goes on from there.
+ */
+static int
+seek_streams(tpch_gen *g, int64_t row, int64_t budget)
 {
 	for (const int8_t *sp = streams_of[g->table]; *sp >= 0; sp++)
 	{
@@ -615,6 +621,7 @@ seek_streams(tpch_gen *g, int64_t row)
 		 * that is on the way.
 		 */
 		int64_t		r0 = g->chunk_first;
+		int64_t		stop;
 		int64_t		x43;
 
 		g->big40 = tpch_mulmod(tpch_stream_seed[S_O_CKEY],
@@ -625,8 +632,9 @@ seek_streams(tpch_gen *g, int64_t row)
 		else
 			g->big19 = tpch_mulmod(tpch_stream_seed[S_L_PKEY],
 								   tpch_pow16807((uint64_t) (r0 - 1) * 7));
+		stop = row - r0 > budget ? r0 + budget : row;
 		x43 = tpch_mulmod(tpch_stream_seed[S_O_LCNT], tpch_pow16807((uint64_t) (r0 - 1)));
-		for (int64_t r = r0; r < row; r++)
+		for (int64_t r = r0; r < stop; r++)
 		{
 			int64_t		x = x43;
 			int			lines = (int) tpch_uniform(&x, 1, 7);
@@ -636,8 +644,11 @@ seek_streams(tpch_gen *g, int64_t row)
 			g->big19 = big_pad(g->big19, 7 - lines);
 			x43 = tpch_next(x43);
 		}
-		g->big19_row = row;
+		g->big19_row = stop;
+		if (stop < row)
+			return TPCH_AGAIN;
 	}
+	return TPCH_OK;
 }
 
 /* Moves every stream of the table to the next group row. */
@@ -691,6 +702,12 @@ tpch_gen_init(tpch_gen *g, tpch_table t, double sf, int64_t part, int64_t parts)
 int
 tpch_gen_seek(tpch_gen *g, int64_t first, int64_t count)
 {
+	return tpch_gen_seek_bounded(g, first, count, INT64_MAX);
+}
+
+int
+tpch_gen_seek_bounded(tpch_gen *g, int64_t first, int64_t count, int64_t budget)
+{
 	int64_t		pfirst,
 				pcount;
 
@@ -703,8 +720,7 @@ tpch_gen_seek(tpch_gen *g, int64_t first, int64_t count)
 	g->sub = 0;
 	g->ol.nlines = 0;
 	g->ol.next = 0;
-	seek_streams(g, first);
-	return TPCH_OK;
+	return seek_streams(g, first, budget < 1 ? 1 : budget);
 }
 
 int

@@ -40,6 +40,8 @@ tpch_strerror(int err)
 			return "out of memory for the 300 MiB text pool";
 		case TPCH_ERR_NOPOOL:
 			return "text pool not built (call tpch_pool_init first)";
+		case TPCH_AGAIN:
+			return "seek not finished (call again)";
 	}
 	return "unknown error";
 }

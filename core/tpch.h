@@ -44,7 +44,8 @@ typedef enum tpch_err
 	TPCH_ERR_TABLE,				/* unknown table */
 	TPCH_ERR_RANGE,				/* row range outside the part */
 	TPCH_ERR_NOMEM,				/* text pool could not be allocated */
-	TPCH_ERR_NOPOOL				/* tpch_pool_init() was not called */
+	TPCH_ERR_NOPOOL,			/* tpch_pool_init() was not called */
+	TPCH_AGAIN					/* tpch_gen_seek_bounded: not there yet */
 } tpch_err;
 
 #define TPCH_SF_MAX 100000.0
@@ -378,6 +379,15 @@ int			tpch_gen_init(tpch_gen *g, tpch_table t, double sf,
  * the start of the part (linear in that distance, about 10 ns a row).
  */
 int			tpch_gen_seek(tpch_gen *g, int64_t first, int64_t count);
+
+/*
+ * The same, but doing at most `budget` rows of stream 19's replay (orders
+ * and lineitem at SF >= 30000) per call: TPCH_AGAIN means "call again with
+ * the same arguments", so that a caller can check for a cancel in between.
+ * Elsewhere it returns what tpch_gen_seek returns.
+ */
+int			tpch_gen_seek_bounded(tpch_gen *g, int64_t first, int64_t count,
+								  int64_t budget);
 
 /*
  * Chooses the columns to compute (bit i = column i).  Columns left out are

@@ -228,7 +228,7 @@ static void keyset_restrict(KeySet *set, int op, Datum value, bool isnull,
 							Oid type);
 static int64 keyset_group_rows(const KeySet *set, const TpchgenFdwTable *tab,
 							   int64 **first, int64 **count);
-static Cost gen_cost(double gen_rows, RelOptInfo *baserel);
+static Cost gen_cost(double gen_rows, double rows, RelOptInfo *baserel);
 static TpchgenScan *create_scan(TpchgenFdwScanState *st, ForeignScanState *node,
 								TpchgenScanShared *shared);
 static void compute_ranges(TpchgenFdwScanState *st, ExprContext *econtext);
@@ -432,21 +432,21 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	ListCell   *lc;
 
 	if (ps->keyatt != 0)
-		pathkeys = build_expression_pathkey(root,
-											(Expr *) makeVar(baserel->relid, ps->keyatt,
-															 ps->keytype, -1,
-															 InvalidOid, 0),
-											NULL,
-											get_opfamily_member(INTEGER_BTREE_FAM_OID,
-																ps->keytype,
-																ps->keytype,
-																BTLessStrategyNumber),
+	{
+		Var		   *key = makeVar(baserel->relid, ps->keyatt, ps->keytype, -1,
+								  InvalidOid, 0);
+		Oid			lt = get_opfamily_member(INTEGER_BTREE_FAM_OID, ps->keytype,
+											 ps->keytype, BTLessStrategyNumber);
+
+		pathkeys = build_expression_pathkey(root, (Expr *) key, NULL, lt,
 											baserel->relids, false);
+	}
 	/* lateral references make every path parameterized, as a seqscan's */
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
 									 startup,
-									 startup + gen_cost(ps->gen_rows, baserel),
+									 startup + gen_cost(ps->gen_rows, baserel->rows,
+														baserel),
 									 pathkeys, baserel->lateral_relids,
 									 NULL, NIL));
 
@@ -474,7 +474,9 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 			path = create_foreignscan_path(root, baserel, NULL,
 										   clamp_row_est(baserel->rows / divisor),
 										   startup,
-										   startup + gen_cost(ps->gen_rows, baserel) / divisor,
+										   startup + gen_cost(ps->gen_rows,
+															  baserel->rows,
+															  baserel) / divisor,
 										   NIL, NULL, NULL, NIL);
 			path->path.parallel_aware = true;
 			path->path.parallel_workers = workers;
@@ -555,7 +557,8 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		rows = clamp_row_est(gen_rows * ps->other_sel *
 							 clauselist_selectivity(root, other, baserel->relid,
 													JOIN_INNER, NULL));
-		run = cpu_tuple_cost * SEEK_COST_FACTOR + gen_cost(gen_rows, baserel);
+		run = cpu_tuple_cost * SEEK_COST_FACTOR +
+			gen_cost(gen_rows, rows, baserel);
 		add_path(baserel, (Path *)
 				 create_foreignscan_path(root, baserel, NULL, rows, startup,
 										 startup + run, pathkeys, required_outer,
@@ -1612,13 +1615,13 @@ keyset_group_rows(const KeySet *set, const TpchgenFdwTable *tab,
  * Planner and executor helpers
  * ------------------------------------------------------------------------ */
 
-/* Generating gen_rows rows and filtering them. */
+/* Generating gen_rows rows, filtering them, and projecting the rows left. */
 static Cost
-gen_cost(double gen_rows, RelOptInfo *baserel)
+gen_cost(double gen_rows, double rows, RelOptInfo *baserel)
 {
 	return gen_rows * (cpu_tuple_cost * GEN_COST_FACTOR +
 					   baserel->baserestrictcost.per_tuple) +
-		baserel->rows * baserel->reltarget->cost.per_tuple;
+		rows * baserel->reltarget->cost.per_tuple;
 }
 
 /* The fdw_private of a plan, decoded. */

@@ -40,6 +40,9 @@
  */
 #define POOL_COPY_ROWS		2000000
 
+/* Rows of stream replay between two cancel checks (about 0.1 s). */
+#define REPLAY_STEP			10000000
+
 /*
  * How core values become Datums.  A row converts its columns one kind at a
  * time, each kind in its own loop: a switch per column costs more in
@@ -126,6 +129,7 @@ struct TpchgenScan
 
 static void start_scan(TpchgenScan *scan);
 static bool claim_chunk(TpchgenScan *scan);
+static void start_generator(TpchgenScan *scan);
 static TpchgenConv choose_conv(const tpch_column *c, Form_pg_attribute att);
 static Datum numeric_from_cents(char *buf, int64 cents);
 static char *value_text(const TpchgenOutColumn *oc, const char *field);
@@ -369,6 +373,28 @@ tpchgen_scan_set_range(TpchgenScan *scan, int64 first, int64 count)
 	scan->nchunks = scan->count / scan->chunk_rows +
 		(scan->count % scan->chunk_rows != 0);
 	start_scan(scan);
+
+	/*
+	 * Orders and lineitem at SF 30000 and above are reached by replaying a
+	 * random stream, linearly in the distance (tpch.h): a key far into the
+	 * table is approached in bounded steps with a cancel check between them,
+	 * and the first chunk's seek then finds the generator in place.
+	 */
+	if ((scan->table == TPCH_ORDERS || scan->table == TPCH_LINEITEM) &&
+		scan->sf >= 30000 && scan->count > 0)
+	{
+		int			r;
+
+		if (!scan->gen_ready)
+			start_generator(scan);
+		while ((r = tpch_gen_seek_bounded(&scan->gen, scan->first,
+										  Min(scan->count, scan->chunk_rows),
+										  REPLAY_STEP)) == TPCH_AGAIN)
+			CHECK_FOR_INTERRUPTS();
+		if (r != TPCH_OK)
+			elog(ERROR, "could not seek the tpchgen generator to row " INT64_FORMAT,
+				 scan->first);
+	}
 }
 
 void

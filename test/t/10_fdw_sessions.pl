@@ -1,7 +1,8 @@
 # Foreign tables across sessions and server settings: ALTER SERVER in one
 # session changes what a prepared statement in another returns; with the
 # library preloaded, parallel workers scan comments without building a text
-# pool; a scan of a huge table stops at once when cancelled.
+# pool; a scan of a huge table, or a long seek into it, stops at once when
+# cancelled.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -70,7 +71,16 @@ like($stderr, qr/canceling statement due to statement timeout/,
 	'cancelled by statement_timeout');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM lineitem_huge
 	WHERE l_orderkey BETWEEN 1 AND 40'), '55',
-	'while keys still find their rows at once');
+	'while keys near the start find their rows at once');
+
+# A key far into it is reached by replaying a stream for half an hour, in
+# steps that check for a cancel.
+($ret, $stdout, $stderr) = $node->psql('postgres', q{
+	SET statement_timeout = '300ms';
+	SELECT count(*) FROM lineitem_huge
+	WHERE l_orderkey BETWEEN 600000000000 AND 600000000040});
+like($stderr, qr/canceling statement due to statement timeout/,
+	'the seek to a far key is cancelled');
 
 $node->stop;
 done_testing();

@@ -53,6 +53,19 @@ SELECT t, count(*), md5(string_agg(line, '' ORDER BY k1, k2)) FROM (
 	FROM tpch_orders(sf => 0.01)
 ) s GROUP BY t ORDER BY t;
 
+-- whole rows through the Gather as heap tuples, stored as they are
+CREATE TABLE orders AS SELECT * FROM tpch_orders(sf => 0.01);
+SELECT count(*), md5(string_agg(concat_ws('|', o_orderkey, o_custkey,
+		o_orderstatus::text, o_totalprice, o_orderdate, o_orderpriority::text,
+		o_clerk::text, o_shippriority, o_comment) || E'|\n', '' ORDER BY o_orderkey))
+FROM orders;
+DROP TABLE orders;
+-- and sorted
+SELECT md5(string_agg(o::text, E'\n')) FROM (
+	SELECT * FROM tpch_orders(sf => 0.01) ORDER BY o_orderkey DESC) o;
+SELECT md5(string_agg(o::text, E'\n' ORDER BY o_orderkey DESC))
+FROM tpch_orders(sf => 0.01) o;
+
 -- a small table joined in every worker: a non-partial scan inside the plan
 EXPLAIN (COSTS OFF)
 SELECT n_name, count(*) FROM tpch_customer(sf => 0.1)

@@ -76,6 +76,13 @@ FROM tpch_customer(sf => 0.01);
 CREATE TABLE lineitem AS SELECT * FROM tpch_lineitem(sf => 0.01);
 \d lineitem
 SELECT count(*), sum(l_extendedprice), sum(l_quantity) FROM lineitem;
+-- whole rows go out as heap tuples: the stored rows are dbgen's
+SELECT count(*), md5(string_agg(concat_ws('|', l_orderkey, l_partkey, l_suppkey,
+		l_linenumber, l_quantity::bigint, l_extendedprice, l_discount, l_tax,
+		l_returnflag::text, l_linestatus::text, l_shipdate, l_commitdate,
+		l_receiptdate, l_shipinstruct::text, l_shipmode::text, l_comment)
+		|| E'|\n', '' ORDER BY l_orderkey, l_linenumber))
+FROM lineitem;
 DROP TABLE lineitem;
 CREATE TABLE orders AS SELECT * FROM tpch_orders(sf => 0.01);
 \d orders

@@ -61,6 +61,7 @@ typedef struct TpchgenScanState
 	int64		parts;
 	int		   *attcol;			/* scan attribute -> core column */
 	TpchgenScan *scan;			/* NULL until the first row */
+	TupleTableSlot *tuple_slot; /* whole rows as heap tuples, or NULL */
 } TpchgenScanState;
 
 PG_FUNCTION_INFO_V1(tpch_region_srf);
@@ -563,8 +564,32 @@ tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
 	 * subquery sets only when it runs.
 	 */
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+	{
 		ts->args_known = const_args(cscan->custom_exprs,
 									&ts->sf, &ts->part, &ts->parts);
+		return;
+	}
+
+	/*
+	 * Whole rows passed on as they are (CREATE TABLE AS, INSERT ... SELECT *,
+	 * a sort) are stored, not read: a heap tuple formed once here is copied
+	 * as it is, where a virtual tuple would be copied value by value and then
+	 * formed.  The parent learns the slot type before it sets itself up.
+	 */
+	if (node->ss.ps.ps_ProjInfo == NULL && node->ss.ps.qual == NULL)
+	{
+		int			ncols;
+
+		(void) tpch_columns(ts->table, &ncols);
+		if (desc->natts == ncols)
+		{
+			ts->tuple_slot = ExecInitExtraTupleSlot(estate, desc,
+													&TTSOpsHeapTuple);
+			node->ss.ps.resultops = &TTSOpsHeapTuple;
+			node->ss.ps.resultopsfixed = true;
+			node->ss.ps.resultopsset = true;
+		}
+	}
 }
 
 /* Evaluates sf, part and parts, raising the error for bad values. */
@@ -627,9 +652,33 @@ tpchgen_recheck(ScanState *ss, TupleTableSlot *slot)
 	return true;
 }
 
+/* The next whole row as a heap tuple, which the slot frees when cleared. */
+static TupleTableSlot *
+tpchgen_next_tuple(TpchgenScanState *ts)
+{
+	TupleTableSlot *scratch = ts->css.ss.ss_ScanTupleSlot;
+	TupleTableSlot *slot = ts->tuple_slot;
+	MemoryContext old;
+	HeapTuple	tuple;
+
+	if (ts->scan == NULL)
+		start_scan(ts);
+	if (!tpchgen_scan_next(ts->scan, scratch->tts_values, scratch->tts_isnull))
+		return ExecClearTuple(slot);
+	old = MemoryContextSwitchTo(slot->tts_mcxt);
+	tuple = heap_form_tuple(slot->tts_tupleDescriptor, scratch->tts_values,
+							scratch->tts_isnull);
+	MemoryContextSwitchTo(old);
+	return ExecStoreHeapTuple(tuple, slot, true);
+}
+
 static TupleTableSlot *
 tpchgen_exec(CustomScanState *node)
 {
+	TpchgenScanState *ts = (TpchgenScanState *) node;
+
+	if (ts->tuple_slot)
+		return tpchgen_next_tuple(ts);
 	return ExecScan(&node->ss, tpchgen_next, tpchgen_recheck);
 }
 
@@ -663,6 +712,8 @@ tpchgen_rescan(CustomScanState *node)
 	}
 	else if (ts->scan)
 		tpchgen_scan_rewind(ts->scan);
+	if (ts->tuple_slot)
+		ExecClearTuple(ts->tuple_slot);
 	ExecScanReScan(&node->ss);
 }
 

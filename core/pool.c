@@ -23,27 +23,76 @@
 static const char *pool_mem;
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* A grammar entry as a token string without spaces ("J,JN"). */
+/*
+ * The grammar, compiled once per segment: a sentence is a string of N
+ * (noun phrase), V (verb phrase), P (prepositional phrase), T (terminator);
+ * a phrase is the list of word lists its words are picked from, each maybe
+ * followed by a comma.
+ */
+typedef struct phrase
+{
+	int			n;
+	uint8_t		comma[4];
+	const tpch_dist *words[4];
+} phrase;
+
 typedef struct grammar_rules
 {
 	char		sentence[5][8];
-	char		np[4][8];
-	char		vp[4][8];
+	phrase		np[4];
+	phrase		vp[4];
 } grammar_rules;
 
-static void
-compile_rules(const tpch_dist *d, char (*out)[8])
+static const tpch_dist *
+word_list(char c)
 {
-	for (int i = 0; i < d->count; i++)
+	switch (c)
 	{
-		const char *t = d->text + (size_t) i * d->width;
+		case 'N':
+			return &tpch_dist_nouns;
+		case 'J':
+			return &tpch_dist_adjectives;
+		case 'D':
+			return &tpch_dist_adverbs;
+		case 'V':
+			return &tpch_dist_verbs;
+		case 'X':
+			return &tpch_dist_auxillaries;
+	}
+	return NULL;
+}
+
+static void
+compile_rules(grammar_rules *g)
+{
+	const tpch_dist *lists[2] = {&tpch_dist_np, &tpch_dist_vp};
+	phrase	   *out[2] = {g->np, g->vp};
+
+	for (int i = 0; i < tpch_dist_grammar.count; i++)
+	{
+		const char *t = tpch_dist_grammar.text + (size_t) i * tpch_dist_grammar.width;
 		int			n = 0;
 
 		for (; *t; t++)
 			if (*t != ' ')
-				out[i][n++] = *t;
-		out[i][n] = '\0';
+				g->sentence[i][n++] = *t;
+		g->sentence[i][n] = '\0';
 	}
+	for (int l = 0; l < 2; l++)
+		for (int i = 0; i < lists[l]->count; i++)
+		{
+			const char *t = lists[l]->text + (size_t) i * lists[l]->width;
+			phrase	   *ph = &out[l][i];
+
+			memset(ph, 0, sizeof(*ph));
+			for (; *t; t++)
+			{
+				if (*t == ',')
+					ph->comma[ph->n - 1] = 1;
+				else if (*t != ' ')
+					ph->words[ph->n++] = word_list(*t);
+			}
+		}
 }
 
 static inline char *
@@ -55,53 +104,15 @@ put_word(char *p, int64_t *x, const tpch_dist *d)
 	return p + d->len[i];
 }
 
-static char *
-noun_phrase(char *p, int64_t *x, const grammar_rules *g)
+/* A noun or verb phrase: its words, each with its comma, then a space. */
+static inline __attribute__((always_inline)) char *
+put_phrase(char *p, int64_t *x, const phrase *ph)
 {
-	const char *t = g->np[tpch_pick(x, &tpch_dist_np)];
-
-	for (; *t; t++)
+	for (int k = 0; k < ph->n; k++)
 	{
-		switch (*t)
-		{
-			case 'N':
-				p = put_word(p, x, &tpch_dist_nouns);
-				break;
-			case 'J':
-				p = put_word(p, x, &tpch_dist_adjectives);
-				break;
-			case 'D':
-				p = put_word(p, x, &tpch_dist_adverbs);
-				break;
-			case ',':
-				/* punctuation sits against its word, before the space */
-				p[-1] = ',';
-				break;
-		}
-		*p++ = ' ';
-	}
-	return p;
-}
-
-static char *
-verb_phrase(char *p, int64_t *x, const grammar_rules *g)
-{
-	const char *t = g->vp[tpch_pick(x, &tpch_dist_vp)];
-
-	for (; *t; t++)
-	{
-		switch (*t)
-		{
-			case 'V':
-				p = put_word(p, x, &tpch_dist_verbs);
-				break;
-			case 'X':
-				p = put_word(p, x, &tpch_dist_auxillaries);
-				break;
-			case 'D':
-				p = put_word(p, x, &tpch_dist_adverbs);
-				break;
-		}
+		p = put_word(p, x, ph->words[k]);
+		*p = ',';
+		p += ph->comma[k];
 		*p++ = ' ';
 	}
 	return p;
@@ -118,15 +129,15 @@ sentence(char *p, int64_t *x, const grammar_rules *g)
 		switch (*t)
 		{
 			case 'N':
-				p = noun_phrase(p, x, g);
+				p = put_phrase(p, x, &g->np[tpch_pick(x, &tpch_dist_np)]);
 				break;
 			case 'V':
-				p = verb_phrase(p, x, g);
+				p = put_phrase(p, x, &g->vp[tpch_pick(x, &tpch_dist_vp)]);
 				break;
 			case 'P':
 				p = put_word(p, x, &tpch_dist_prepositions);
 				memcpy(p, " the ", 5);
-				p = noun_phrase(p + 5, x, g);
+				p = put_phrase(p + 5, x, &g->np[tpch_pick(x, &tpch_dist_np)]);
 				break;
 			case 'T':
 				/* the terminator replaces the trailing space */
@@ -157,9 +168,7 @@ build_segment(char *pool, int64_t *state, size_t from, size_t stop)
 	char	   *limit = pool + stop;
 	char	   *p = pool + from;
 
-	compile_rules(&tpch_dist_grammar, g.sentence);
-	compile_rules(&tpch_dist_np, g.np);
-	compile_rules(&tpch_dist_vp, g.vp);
+	compile_rules(&g);
 
 	while (p < limit)
 	{

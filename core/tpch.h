@@ -142,8 +142,14 @@ uint64_t	tpch_pool_columns(tpch_table t);
  * Rows
  * ------------------------------------------------------------------------ */
 
-/* A string that is not NUL-terminated; it may point into the pool or into
- * the row itself (valid until the next tpch_gen_next on the generator). */
+/*
+ * A string that is not NUL-terminated.  The columns of tpch_pool_columns()
+ * (the comments) point into the text pool and stay valid for as long as the
+ * pool lives (the process), except a supplier comment altered by dbgen's
+ * "Customer ... Complaints" rule, which lives in the row's own buffer.  All
+ * other strings point into the row or into constant tables: valid while the
+ * row is.
+ */
 typedef struct tpch_str
 {
 	const char *ptr;

@@ -87,3 +87,9 @@ DROP TABLE lineitem;
 CREATE TABLE orders AS SELECT * FROM tpch_orders(sf => 0.01);
 \d orders
 DROP TABLE orders;
+
+-- dbgen's altered supplier comments ("Customer ... Complaints/Recommends")
+-- live outside the pool; two of them a row apart (suppliers 40325 and 40327
+-- at SF 100) must each keep their own (values from bin/tpchgen).
+SELECT s_suppkey, s_comment FROM tpch_supplier(sf => 100, part => 4033, parts => 100000)
+WHERE s_comment LIKE '%Customer%';

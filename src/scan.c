@@ -77,6 +77,7 @@ typedef struct TpchgenRingRow
 	char	   *arena;			/* by-reference values of the row */
 	Size		used;			/* arena bytes taken before the comments */
 	tpch_str   *pool;			/* CONV_POOL columns: the pool's strings */
+	char		altered[128];	/* a supplier comment not in the pool */
 } TpchgenRingRow;
 
 typedef struct TpchgenOutColumn
@@ -624,8 +625,21 @@ convert_row(TpchgenScan *scan, TpchgenRingRow *rr)
 	for (int j = 0; i < scan->conv_end[CONV_POOL]; i++, j++)
 	{
 		const tpch_str *s = (const tpch_str *) (row + scan->out[i].offset);
+		const char *pool = tpch_pool();
 
 		rr->pool[j] = *s;
+		if (s->ptr < pool || s->ptr >= pool + TPCH_POOL_SIZE)
+		{
+			/*
+			 * dbgen's "Customer ... Complaints" supplier comments are altered
+			 * copies in scan->row, which the next row overwrites: keep one.
+			 * Tables have a single comment column, so one buffer will do.
+			 */
+			Assert(s->len <= sizeof(rr->altered));
+			memcpy(rr->altered, s->ptr, s->len);
+			rr->pool[j].ptr = rr->altered;
+			continue;
+		}
 		__builtin_prefetch(s->ptr);
 		__builtin_prefetch(s->ptr + s->len - 1);
 	}

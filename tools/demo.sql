@@ -63,3 +63,31 @@ SELECT count(*) FROM tpch_lineitem(sf => 2.5);
 \set ON_ERROR_STOP on
 
 DROP TABLE demo_customer, demo_orders;
+
+\echo '== Foreign tables: a whole TPC-H schema at SF 1000 that costs no disk'
+CREATE SERVER demo_tpch FOREIGN DATA WRAPPER tpchgen OPTIONS (sf '1000');
+CREATE SCHEMA demo_tpch;
+IMPORT FOREIGN SCHEMA tpch FROM SERVER demo_tpch INTO demo_tpch;
+\echo '-- a key range is a seek, not a scan of six billion lines'
+EXPLAIN (COSTS OFF)
+SELECT count(*), sum(l_extendedprice) FROM demo_tpch.lineitem
+WHERE l_orderkey BETWEEN 5999999000 AND 5999999100;
+SELECT count(*), sum(l_extendedprice) FROM demo_tpch.lineitem
+WHERE l_orderkey BETWEEN 5999999000 AND 5999999100;
+\echo '-- TPC-H Q6 on the foreign lineitem of a smaller server'
+ALTER SERVER demo_tpch OPTIONS (SET sf '0.1');
+SELECT sum(l_extendedprice * l_discount) AS revenue
+FROM demo_tpch.lineitem
+WHERE l_shipdate >= date '1994-01-01' AND l_shipdate < date '1995-01-01'
+	AND l_discount BETWEEN 0.05 AND 0.07 AND l_quantity < 24;
+SET client_min_messages = warning;
+DROP SCHEMA demo_tpch CASCADE;
+RESET client_min_messages;
+DROP SERVER demo_tpch;
+
+\echo '== Export: files straight from the generator, byte-identical to dbgen'
+SELECT * FROM tpch_export('lineitem', '/tmp/tpchgen-demo-lineitem.tbl', sf => 0.1,
+	format => 'tbl', overwrite => true);
+SELECT * FROM tpch_export('orders', '/tmp/tpchgen-demo-orders.csv.zst', sf => 0.1,
+	compression => 'zstd', header => true, overwrite => true);
+\! ls -l /tmp/tpchgen-demo-*; rm -f /tmp/tpchgen-demo-*

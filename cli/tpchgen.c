@@ -223,6 +223,15 @@ write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* A file being written under a temporary name beside its final one. */
+typedef struct out_file
+{
+	char		path[PATH_MAX];
+	char		tmp[PATH_MAX + 32];
+	int			fd;
+	int			open;
+} out_file;
+
 /*
  * One block of output: a range of group rows and its formatted text; with
  * orders and lineitem made in one pass, out[1] holds the lines.
@@ -236,28 +245,43 @@ typedef struct block_out
 
 typedef struct block
 {
+	int			job;			/* the table it belongs to */
 	int64_t		first;
 	int64_t		count;
 	block_out	out[2];
 	int			full;
 } block;
 
-typedef struct job
+/* One table's share of a run: its blocks and where they go. */
+typedef struct table_job
 {
-	const options *o;
 	tpch_table	table;
 	int			with_lines;		/* orders, and lineitem into a second file */
 	int64_t		first;			/* the part's group rows */
 	int64_t		count;
 	int64_t		block_rows;
 	int64_t		nblocks;
+	int64_t		first_block;	/* its first block's number in the run */
+	int			fd[2];
+	out_file   *file[2];		/* NULL for standard output */
+} table_job;
+
+/*
+ * A run: every table's blocks in one sequence, so that the threads never
+ * wait at the end of a table for the others to finish theirs.
+ */
+typedef struct run
+{
+	const options *o;
+	table_job	jobs[TPCH_NTABLES];
+	int			njobs;
+	int64_t		nblocks;
 	int			nthreads;
 	/* threads >= 2 */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	block		ring[MAX_THREADS][RING];
-	int			error;
-} job;
+} run;
 
 /* Bytes a group row takes at most, for sizing blocks and buffers. */
 static size_t
@@ -280,16 +304,35 @@ reserve(block_out *o, size_t need)
 	o->len = 0;
 }
 
+/* Block k of the run: its table and group rows. */
 static void
-fill_block(job *j, tpch_gen *g, block *b)
+block_range(const run *r, int64_t k, block *b)
 {
-	int64_t		rows = 0;
-	int			err;
+	const table_job *j = r->jobs;
 
+	while (k >= j->first_block + j->nblocks)
+		j++;
+	b->job = (int) (j - r->jobs);
+	b->first = j->first + (k - j->first_block) * j->block_rows;
+	b->count = j->block_rows;
+	if (b->first + b->count > j->first + j->count)
+		b->count = j->first + j->count - b->first;
+}
+
+/* Generates block b with gens[], one generator per table, set up lazily. */
+static void
+fill_block(const run *r, tpch_gen *gens, block *b)
+{
+	const table_job *j = &r->jobs[b->job];
+	tpch_gen   *g = &gens[b->job];
+	int64_t		rows = 0;
+
+	if (g->pool == NULL &&
+		tpch_gen_init(g, j->table, r->o->sf, r->o->part, r->o->parts) != TPCH_OK)
+		fail("could not start a generator");
 	reserve(&b->out[0], (size_t) b->count * group_row_bytes(j->table) + TPCH_MAX_LINE);
-	err = tpch_gen_seek(g, b->first, b->count);
-	if (err != TPCH_OK)
-		fail("%s", tpch_strerror(err));
+	if (tpch_gen_seek(g, b->first, b->count) != TPCH_OK)
+		fail("could not seek to row %lld", (long long) b->first);
 	if (j->with_lines)
 	{
 		tpch_row	row;
@@ -304,9 +347,9 @@ fill_block(job *j, tpch_gen *g, block *b)
 			int			n;
 			const tpch_lineitem_row *l = tpch_gen_lines(g, &n);
 
-			p0 += tpch_format_row(TPCH_ORDERS, j->o->format, &row, p0);
+			p0 += tpch_format_row(TPCH_ORDERS, r->o->format, &row, p0);
 			for (int i = 0; i < n; i++)
-				p1 += tpch_format_row(TPCH_LINEITEM, j->o->format, (const tpch_row *) &l[i], p1);
+				p1 += tpch_format_row(TPCH_LINEITEM, r->o->format, (const tpch_row *) &l[i], p1);
 		}
 		b->out[0].len = (size_t) (p0 - b->out[0].buf);
 		b->out[1].len = (size_t) (p1 - b->out[1].buf);
@@ -315,7 +358,7 @@ fill_block(job *j, tpch_gen *g, block *b)
 	for (;;)
 	{
 		block_out  *o = &b->out[0];
-		size_t		n = tpch_gen_format(g, j->o->format, o->buf + o->len, o->cap - o->len, &rows);
+		size_t		n = tpch_gen_format(g, r->o->format, o->buf + o->len, o->cap - o->len, &rows);
 
 		if (n == 0)
 			break;
@@ -323,15 +366,30 @@ fill_block(job *j, tpch_gen *g, block *b)
 	}
 }
 
-/* Writes a filled block; 0 or -1 with errno. */
-static int
-write_block(const job *j, const int *fd, const block *b)
+static void finish_job(table_job *j);
+
+/* Writes to a table's output i; a failure ends the program. */
+static void
+put_out(const table_job *j, int i, const char *buf, size_t len)
 {
-	if (write_all(fd[0], b->out[0].buf, b->out[0].len) != 0)
-		return -1;
-	if (j->with_lines && write_all(fd[1], b->out[1].buf, b->out[1].len) != 0)
-		return -1;
-	return 0;
+	if (write_all(j->fd[i], buf, len) != 0)
+	{
+		if (j->file[i] == NULL)
+			fail("could not write to standard output: %s", strerror(errno));
+		fail("could not write \"%s\": %s", j->file[i]->path, strerror(errno));
+	}
+}
+
+/* Writes a filled block; after a table's last block, completes its files. */
+static void
+write_block(run *r, const block *b, int64_t k)
+{
+	table_job  *j = &r->jobs[b->job];
+
+	for (int i = 0; i <= j->with_lines; i++)
+		put_out(j, i, b->out[i].buf, b->out[i].len);
+	if (k == j->first_block + j->nblocks - 1)
+		finish_job(j);
 }
 
 static void
@@ -341,18 +399,9 @@ free_block(block *b)
 	free(b->out[1].buf);
 }
 
-static void
-block_range(job *j, int64_t k, block *b)
-{
-	b->first = j->first + k * j->block_rows;
-	b->count = j->block_rows;
-	if (b->first + b->count > j->first + j->count)
-		b->count = j->first + j->count - b->first;
-}
-
 typedef struct worker_arg
 {
-	job		   *j;
+	run		   *r;
 	int			id;
 } worker_arg;
 
@@ -360,126 +409,123 @@ static void *
 worker_main(void *arg)
 {
 	worker_arg *w = arg;
-	job		   *j = w->j;
-	tpch_gen	g;
+	run		   *r = w->r;
+	tpch_gen   *gens = calloc(TPCH_NTABLES, sizeof(tpch_gen));
 
-	if (tpch_gen_init(&g, j->table, j->o->sf, j->o->part, j->o->parts) != TPCH_OK)
-		fail("could not start a generator");
-	for (int64_t k = w->id, i = 0; k < j->nblocks; k += j->nthreads, i++)
+	if (gens == NULL)
+		fail("out of memory");
+	for (int64_t k = w->id, i = 0; k < r->nblocks; k += r->nthreads, i++)
 	{
-		block	   *b = &j->ring[w->id][i % RING];
+		block	   *b = &r->ring[w->id][i % RING];
 
-		pthread_mutex_lock(&j->lock);
-		while (b->full && !j->error)
-			pthread_cond_wait(&j->cond, &j->lock);
-		pthread_mutex_unlock(&j->lock);
-		if (j->error)
-			break;
-		block_range(j, k, b);
-		fill_block(j, &g, b);
-		pthread_mutex_lock(&j->lock);
+		pthread_mutex_lock(&r->lock);
+		while (b->full)
+			pthread_cond_wait(&r->cond, &r->lock);
+		pthread_mutex_unlock(&r->lock);
+		block_range(r, k, b);
+		fill_block(r, gens, b);
+		pthread_mutex_lock(&r->lock);
 		b->full = 1;
-		pthread_cond_broadcast(&j->cond);
-		pthread_mutex_unlock(&j->lock);
+		pthread_cond_broadcast(&r->cond);
+		pthread_mutex_unlock(&r->lock);
 	}
+	free(gens);
 	return NULL;
 }
 
-/*
- * Writes the rows of one table's part to fd[0] (with_lines: orders to fd[0]
- * and lineitem to fd[1], in one pass); 0 or -1 with errno.
- */
-static int
-write_table(const options *o, tpch_table t, int with_lines, const int *fd)
+/* Generates and writes every block of the run, in order; errors exit. */
+static void
+run_blocks(run *r)
 {
-	job		   *j = calloc(1, sizeof(job));
-	int			rc = 0;
+	r->nthreads = r->o->threads;
+	if (r->nthreads > r->nblocks)
+		r->nthreads = r->nblocks > 0 ? (int) r->nblocks : 1;
 
-	if (j == NULL)
-		fail("out of memory");
-	j->o = o;
-	j->table = t;
-	j->with_lines = with_lines;
-	tpch_part_range(t, o->sf, o->part, o->parts, &j->first, &j->count);
-	j->block_rows = BLOCK_BYTES / (int64_t) (group_row_bytes(t) / 3);
-	if (j->block_rows < 1)
-		j->block_rows = 1;
-	j->nblocks = (j->count + j->block_rows - 1) / j->block_rows;
-	j->nthreads = o->threads;
-	if (j->nthreads > j->nblocks)
-		j->nthreads = j->nblocks > 0 ? (int) j->nblocks : 1;
-
-	if (o->header)
+	if (r->nthreads <= 1)
 	{
-		char		hdr[TPCH_MAX_LINE];
-
-		if (write_all(fd[0], hdr, tpch_format_header(t, hdr)) != 0 ||
-			(with_lines && write_all(fd[1], hdr, tpch_format_header(TPCH_LINEITEM, hdr)) != 0))
-			rc = -1;
-	}
-
-	if (rc == 0 && j->nthreads <= 1)
-	{
-		tpch_gen	g;
+		tpch_gen   *gens = calloc(TPCH_NTABLES, sizeof(tpch_gen));
 		block		b = {0};
 
-		if (tpch_gen_init(&g, t, o->sf, o->part, o->parts) != TPCH_OK)
-			fail("could not start a generator");
-		for (int64_t k = 0; k < j->nblocks && rc == 0; k++)
+		if (gens == NULL)
+			fail("out of memory");
+		for (int64_t k = 0; k < r->nblocks; k++)
 		{
-			block_range(j, k, &b);
-			fill_block(j, &g, &b);
-			rc = write_block(j, fd, &b);
+			block_range(r, k, &b);
+			fill_block(r, gens, &b);
+			write_block(r, &b, k);
 		}
 		free_block(&b);
+		free(gens);
 	}
-	else if (rc == 0)
+	else
 	{
 		pthread_t	tids[MAX_THREADS];
 		worker_arg	args[MAX_THREADS];
 
-		pthread_mutex_init(&j->lock, NULL);
-		pthread_cond_init(&j->cond, NULL);
-		for (int i = 0; i < j->nthreads; i++)
+		pthread_mutex_init(&r->lock, NULL);
+		pthread_cond_init(&r->cond, NULL);
+		for (int i = 0; i < r->nthreads; i++)
 		{
-			args[i].j = j;
+			args[i].r = r;
 			args[i].id = i;
 			if (pthread_create(&tids[i], NULL, worker_main, &args[i]) != 0)
 				fail("could not start thread %d", i + 1);
 		}
-		for (int64_t k = 0; k < j->nblocks; k++)
+		for (int64_t k = 0; k < r->nblocks; k++)
 		{
-			block	   *b = &j->ring[k % j->nthreads][(k / j->nthreads) % RING];
+			block	   *b = &r->ring[k % r->nthreads][(k / r->nthreads) % RING];
 
-			pthread_mutex_lock(&j->lock);
+			pthread_mutex_lock(&r->lock);
 			while (!b->full)
-				pthread_cond_wait(&j->cond, &j->lock);
-			pthread_mutex_unlock(&j->lock);
-			if (write_block(j, fd, b) != 0)
-			{
-				int			saved = errno;
-
-				pthread_mutex_lock(&j->lock);
-				j->error = 1;
-				pthread_cond_broadcast(&j->cond);
-				pthread_mutex_unlock(&j->lock);
-				errno = saved;
-				rc = -1;
-				break;
-			}
-			pthread_mutex_lock(&j->lock);
+				pthread_cond_wait(&r->cond, &r->lock);
+			pthread_mutex_unlock(&r->lock);
+			write_block(r, b, k);
+			pthread_mutex_lock(&r->lock);
 			b->full = 0;
-			pthread_cond_broadcast(&j->cond);
-			pthread_mutex_unlock(&j->lock);
+			pthread_cond_broadcast(&r->cond);
+			pthread_mutex_unlock(&r->lock);
 		}
-		for (int i = 0; i < j->nthreads; i++)
+		for (int i = 0; i < r->nthreads; i++)
 			pthread_join(tids[i], NULL);
-		for (int i = 0; i < j->nthreads; i++)
-			for (int r = 0; r < RING; r++)
-				free_block(&j->ring[i][r]);
+		for (int i = 0; i < r->nthreads; i++)
+			for (int k = 0; k < RING; k++)
+				free_block(&r->ring[i][k]);
 	}
-	free(j);
-	return rc;
+	/* tables without a block (a part with no rows) still get their files */
+	for (int i = 0; i < r->njobs; i++)
+		if (r->jobs[i].nblocks == 0)
+			finish_job(&r->jobs[i]);
+}
+
+/* Adds a table (with_lines: orders and lineitem) whose output goes to fd. */
+static table_job *
+add_job(run *r, tpch_table t, int with_lines)
+{
+	table_job  *j = &r->jobs[r->njobs++];
+
+	memset(j, 0, sizeof(*j));
+	j->table = t;
+	j->with_lines = with_lines;
+	tpch_part_range(t, r->o->sf, r->o->part, r->o->parts, &j->first, &j->count);
+	j->block_rows = BLOCK_BYTES / (int64_t) (group_row_bytes(t) / 3);
+	if (j->block_rows < 1)
+		j->block_rows = 1;
+	j->nblocks = (j->count + j->block_rows - 1) / j->block_rows;
+	j->first_block = r->nblocks;
+	r->nblocks += j->nblocks;
+	return j;
+}
+
+/* With --header, each output starts with its column names. */
+static void
+write_headers(const run *r, const table_job *j)
+{
+	char		hdr[TPCH_MAX_LINE];
+
+	if (!r->o->header)
+		return;
+	for (int i = 0; i <= j->with_lines; i++)
+		put_out(j, i, hdr, tpch_format_header(i ? TPCH_LINEITEM : j->table, hdr));
 }
 
 static void
@@ -506,22 +552,15 @@ make_dir(const char *dir)
 		fail("cannot write into directory \"%s\": %s", path, strerror(errno));
 }
 
-/* A file being written under a temporary name beside its final one. */
-typedef struct out_file
-{
-	char		path[PATH_MAX];
-	char		tmp[PATH_MAX + 32];
-	int			fd;
-} out_file;
-
-static out_file *open_files[2];
+static out_file files[2 * TPCH_NTABLES];
+static int	nfiles;
 
 static void
 remove_temporaries(void)
 {
-	for (int i = 0; i < 2; i++)
-		if (open_files[i] != NULL)
-			unlink(open_files[i]->tmp);
+	for (int i = 0; i < nfiles; i++)
+		if (files[i].open)
+			unlink(files[i].tmp);
 }
 
 /* Ctrl-C or kill: no temporary file stays behind (unlink is signal-safe). */
@@ -533,11 +572,12 @@ on_signal(int sig)
 	raise(sig);
 }
 
-static void
-open_file(const options *o, tpch_table t, out_file *f, int slot)
+static out_file *
+open_file(const options *o, tpch_table t)
 {
 	int			split = o->parts > 1 && t != TPCH_NATION && t != TPCH_REGION;
 	const char *ext = o->format == TPCH_FMT_CSV ? "csv" : "tbl";
+	out_file   *f = &files[nfiles];
 
 	if (split)
 		snprintf(f->path, sizeof(f->path), "%s/%s.%s.%lld", o->output_dir,
@@ -548,45 +588,34 @@ open_file(const options *o, tpch_table t, out_file *f, int slot)
 	f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 	if (f->fd < 0)
 		fail("could not create \"%s\": %s", f->tmp, strerror(errno));
-	open_files[slot] = f;
+	f->open = 1;
+	nfiles++;
+	return f;
 }
 
+/* A table's files are complete: give them their final names. */
 static void
-close_file(out_file *f, int slot)
+finish_job(table_job *j)
 {
-	if (close(f->fd) != 0)
-		fail("could not write \"%s\": %s", f->path, strerror(errno));
-	if (rename(f->tmp, f->path) != 0)
-		fail("could not rename \"%s\" to \"%s\": %s", f->tmp, f->path, strerror(errno));
-	open_files[slot] = NULL;
-}
-
-/* Writes table t (with_lines: orders and lineitem) into the output dir. */
-static void
-write_files(const options *o, tpch_table t, int with_lines)
-{
-	out_file	f[2];
-	int			fd[2] = {-1, -1};
-
-	open_file(o, t, &f[0], 0);
-	fd[0] = f[0].fd;
-	if (with_lines)
+	for (int i = 0; i <= j->with_lines; i++)
 	{
-		open_file(o, TPCH_LINEITEM, &f[1], 1);
-		fd[1] = f[1].fd;
+		out_file   *f = j->file[i];
+
+		if (f == NULL)
+			continue;
+		if (close(f->fd) != 0)
+			fail("could not write \"%s\": %s", f->path, strerror(errno));
+		if (rename(f->tmp, f->path) != 0)
+			fail("could not rename \"%s\" to \"%s\": %s", f->tmp, f->path, strerror(errno));
+		f->open = 0;
 	}
-	if (write_table(o, t, with_lines, fd) != 0)
-		fail("could not write \"%s\"%s: %s", f[0].path, with_lines ? " or lineitem" : "",
-			 strerror(errno));
-	close_file(&f[0], 0);
-	if (with_lines)
-		close_file(&f[1], 1);
 }
 
 int
 main(int argc, char **argv)
 {
 	options		o;
+	run		   *r;
 	int			err;
 
 	if (argc > 0 && argv[0][0])
@@ -608,21 +637,35 @@ main(int argc, char **argv)
 	if (err != TPCH_OK)
 		fail("%s", tpch_strerror(err));
 
+	r = calloc(1, sizeof(run));
+	if (r == NULL)
+		fail("out of memory");
+	r->o = &o;
 	if (o.to_stdout)
 	{
-		int			fd[2] = {STDOUT_FILENO, -1};
+		table_job  *j = add_job(r, (tpch_table) o.table, 0);
 
-		if (write_table(&o, (tpch_table) o.table, 0, fd) != 0)
-			fail("could not write to standard output: %s", strerror(errno));
-		return 0;
+		j->fd[0] = STDOUT_FILENO;
+		write_headers(r, j);
 	}
-	for (int t = 0; t < TPCH_NTABLES; t++)
-	{
-		/* all tables: orders and lineitem in one pass, as dbgen makes them */
-		if (o.table < 0 && t == TPCH_LINEITEM)
-			continue;
-		if (o.table < 0 || o.table == t)
-			write_files(&o, (tpch_table) t, o.table < 0 && t == TPCH_ORDERS);
-	}
+	else
+		for (int t = 0; t < TPCH_NTABLES; t++)
+		{
+			/* all tables: orders and lineitem in one pass, as dbgen makes them */
+			int			with_lines = o.table < 0 && t == TPCH_ORDERS;
+			table_job  *j;
+
+			if ((o.table >= 0 && o.table != t) || (o.table < 0 && t == TPCH_LINEITEM))
+				continue;
+			j = add_job(r, (tpch_table) t, with_lines);
+			for (int i = 0; i <= with_lines; i++)
+			{
+				j->file[i] = open_file(&o, i ? TPCH_LINEITEM : (tpch_table) t);
+				j->fd[i] = j->file[i]->fd;
+			}
+			write_headers(r, j);
+		}
+	run_blocks(r);
+	free(r);
 	return 0;
 }

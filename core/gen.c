@@ -696,7 +696,6 @@ tpch_gen_init(tpch_gen *g, tpch_table t, double sf, int64_t part, int64_t parts)
 	g->n_supp = tpch_scaled(10000, sf);
 	g->n_cust = tpch_scaled(150000, sf);
 	g->n_part = tpch_scaled(200000, sf);
-	g->n_orders = tpch_scaled(1500000, sf);
 	g->n_clerk = 1000 * g->scale;
 	g->big = g->scale >= 30000;
 	g->chunk_first = first;
@@ -719,7 +718,6 @@ tpch_gen_seek_bounded(tpch_gen *g, int64_t first, int64_t count, int64_t budget)
 	tpch_part_range(g->table, g->sf, g->part, g->parts, &pfirst, &pcount);
 	if (count < 0 || first < pfirst || first + count > pfirst + pcount)
 		return TPCH_ERR_RANGE;
-	g->first = first;
 	g->end = first + count;
 	g->row = first;
 	g->sub = 0;

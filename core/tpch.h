@@ -344,14 +344,12 @@ typedef struct tpch_gen
 	int64_t		n_supp;
 	int64_t		n_cust;
 	int64_t		n_part;
-	int64_t		n_orders;
 	int64_t		n_clerk;
 	int			big;			/* scale >= 30000: 64-bit streams 19, 40 */
 	/* what is being generated */
 	uint64_t	columns;
 	uint64_t	need;			/* internal: which values to compute */
 	int64_t		chunk_first;	/* first group row of the dbgen chunk */
-	int64_t		first;			/* first group row of the range */
 	int64_t		end;			/* one past the last group row */
 	int64_t		row;			/* next group row to produce */
 	int			sub;			/* partsupp/lineitem: next row in the group */
@@ -363,7 +361,6 @@ typedef struct tpch_gen
 	int64_t		big40;			/* 64-bit state of stream 40 (big) */
 	tpch_order_lines ol;
 	tpch_orders_row order;
-	tpch_part_row partrow;
 } tpch_gen;
 
 /*

@@ -88,35 +88,44 @@ put_money(char *p, int64_t cents)
 	return p + 2;
 }
 
+/* A day outside dbgen's calendar: the civil date from days since 1970. */
+static void
+civil_date(int32_t day, char *buf)
+{
+	int64_t		z = (int64_t) day + 8035 + 719468;
+	int64_t		era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t		doe = z - era * 146097;
+	int64_t		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t		mp = (5 * doy + 2) / 153;
+	int64_t		d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t		m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t		y = yoe + era * 400 + (m <= 2);
+
+	buf[0] = (char) ('0' + (y / 1000) % 10);
+	buf[1] = (char) ('0' + (y / 100) % 10);
+	memcpy(buf + 2, digit_pairs + (y % 100) * 2, 2);
+	buf[4] = '-';
+	memcpy(buf + 5, digit_pairs + m * 2, 2);
+	buf[7] = '-';
+	memcpy(buf + 8, digit_pairs + d * 2, 2);
+}
+
+/* Every date of the data is in the table: that path stays inline. */
+static inline char *
+put_date(char *p, int32_t day)
+{
+	if (day >= 0 && day < TPCH_NDATES)
+		memcpy(p, tpch_date_text[day], 10);
+	else
+		civil_date(day, p);
+	return p + 10;
+}
+
 void
 tpch_format_date(int32_t day, char *buf)
 {
-	if (day >= 0 && day < TPCH_NDATES)
-	{
-		memcpy(buf, tpch_date_text[day], 10);
-		return;
-	}
-	else
-	{
-		/* outside dbgen's calendar: civil date from days since 1970 */
-		int64_t		z = (int64_t) day + 8035 + 719468;
-		int64_t		era = (z >= 0 ? z : z - 146096) / 146097;
-		int64_t		doe = z - era * 146097;
-		int64_t		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-		int64_t		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-		int64_t		mp = (5 * doy + 2) / 153;
-		int64_t		d = doy - (153 * mp + 2) / 5 + 1;
-		int64_t		m = mp < 10 ? mp + 3 : mp - 9;
-		int64_t		y = yoe + era * 400 + (m <= 2);
-
-		buf[0] = (char) ('0' + (y / 1000) % 10);
-		buf[1] = (char) ('0' + (y / 100) % 10);
-		memcpy(buf + 2, digit_pairs + (y % 100) * 2, 2);
-		buf[4] = '-';
-		memcpy(buf + 5, digit_pairs + m * 2, 2);
-		buf[7] = '-';
-		memcpy(buf + 8, digit_pairs + d * 2, 2);
-	}
+	put_date(buf, day);
 }
 
 size_t
@@ -169,23 +178,12 @@ put_value(char *p, const tpch_column *c, const char *base)
 		case TPCH_KIND_MONEY:
 			return put_money(p, *(const int64_t *) f);
 		case TPCH_KIND_DATE:
-			tpch_format_date(*(const int32_t *) f, p);
-			return p + 10;
+			return put_date(p, *(const int32_t *) f);
 		case TPCH_KIND_CHAR:
 		case TPCH_KIND_VARCHAR:
 			return put_str(p, *(const tpch_str *) f);
 	}
 	return p;
-}
-
-static inline char *
-put_date(char *p, int32_t day)
-{
-	if (day >= 0 && day < TPCH_NDATES)
-		memcpy(p, tpch_date_text[day], 10);
-	else
-		tpch_format_date(day, p);
-	return p + 10;
 }
 
 /*

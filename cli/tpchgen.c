@@ -327,7 +327,7 @@ fill_block(const run *r, tpch_gen *gens, block *b)
 	tpch_gen   *g = &gens[b->job];
 	int64_t		rows = 0;
 
-	if (g->pool == NULL &&
+	if (g->parts == 0 &&	/* zeroed: not set up yet */
 		tpch_gen_init(g, j->table, r->o->sf, r->o->part, r->o->parts) != TPCH_OK)
 		fail("could not start a generator");
 	reserve(&b->out[0], (size_t) b->count * group_row_bytes(j->table) + TPCH_MAX_LINE);

@@ -175,7 +175,8 @@ typedef struct ExportCleanup
 
 /* GUCs */
 static int	export_io_method = TPCHGEN_IO_AUTO;
-static int	export_test_offset_mb = 0;
+static bool export_direct_io = true;
+static int	export_test_offset_kb = 0;
 static int	export_test_delay_ms = 0;
 
 static const struct config_enum_entry io_method_options[] = {
@@ -236,13 +237,23 @@ tpchgen_export_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomBoolVariable("tpchgen.direct_io",
+							 "Whether tpch_export writes around the page cache (O_DIRECT).",
+							 "Used with io_uring where the file system allows it; "
+							 "the page cache then holds none of the file.",
+							 &export_direct_io,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	DefineCustomIntVariable("tpchgen.export_test_offset",
 							"Test only: starts every exported file at this offset, leaving a hole.",
 							NULL,
-							&export_test_offset_mb,
+							&export_test_offset_kb,
 							0, 0, INT_MAX,
 							PGC_SUSET,
-							GUC_UNIT_MB | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
+							GUC_UNIT_KB | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("tpchgen.export_test_delay",
@@ -648,7 +659,8 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 				 errdetail("The data goes to \"%s\" first.", f->tmp)));
 	}
 	f->created = true;
-	cl->writer = writer_create(cl->fd, f->path, export_io_method, nslots + 1);
+	cl->writer = writer_create(cl->fd, f->path, export_io_method,
+							   export_direct_io, nslots + 1);
 
 	memset(&r, 0, sizeof(r));
 	if (nworkers > 0)
@@ -702,7 +714,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	r.prod.cctx = cl->cctx;
 	if (sh->zstd)
 		r.prod.raw = palloc(raw_cap);
-	r.offset = (uint64) export_test_offset_mb * 1024 * 1024;
+	r.offset = (uint64) export_test_offset_kb * 1024;
 	r.progress_rows = *total_rows;
 	r.progress_bytes = *total_bytes;
 

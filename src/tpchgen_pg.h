@@ -74,7 +74,7 @@ typedef enum TpchgenIoMethod
 typedef struct ExportWriter ExportWriter;
 
 extern ExportWriter *writer_create(int fd, const char *path, int method,
-								   int depth);
+								   bool direct, int depth);
 extern void writer_write(ExportWriter *w, const char *buf, size_t len,
 						 uint64 offset, int tag);
 extern bool writer_next_done(ExportWriter *w, bool wait, int *tag);

@@ -4,6 +4,7 @@ use strict;
 use warnings;
 
 use Digest::SHA;
+use Fcntl qw(O_WRONLY O_CREAT O_DIRECT);
 use File::Compare;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -100,15 +101,29 @@ is(sha256_of("$tmp/part/nation.tbl"), $dbgen_sf001{nation}, 'nation is never spl
 # A bigger table, with the parallel workers' default and each I/O method.
 for my $method (qw(auto io_uring sync))
 {
-  SKIP:
+	for my $direct (qw(on off))
 	{
-		skip 'io_uring is disabled on this kernel', 1
-		  if $method eq 'io_uring' && io_uring_disabled();
-		export("'lineitem', '$tmp/lineitem-$method.tbl', sf => 0.1, format => 'tbl'",
-			"SET tpchgen.io_method = $method;");
-		is(sha256_of("$tmp/lineitem-$method.tbl"), $dbgen_sf01_lineitem,
-			"lineitem at SF 0.1 is dbgen's with io_method $method");
+	  SKIP:
+		{
+			skip 'io_uring is disabled on this kernel', 1
+			  if $method eq 'io_uring' && io_uring_disabled();
+			export("'lineitem', '$tmp/lineitem-$method-$direct.tbl', sf => 0.1, format => 'tbl'",
+				"SET tpchgen.io_method = $method; SET tpchgen.direct_io = $direct;");
+			is(sha256_of("$tmp/lineitem-$method-$direct.tbl"), $dbgen_sf01_lineitem,
+				"lineitem at SF 0.1 is dbgen's with io_method $method, direct_io $direct");
+			unlink "$tmp/lineitem-$method-$direct.tbl";
+		}
 	}
+}
+
+sub takes_direct_io
+{
+	my ($dir) = @_;
+	my $probe = "$dir/direct-probe";
+	my $ok = sysopen(my $fh, $probe, O_WRONLY | O_CREAT | O_DIRECT);
+	close($fh) if $ok;
+	unlink $probe;
+	return $ok;
 }
 
 sub io_uring_disabled
@@ -139,6 +154,15 @@ if (io_uring_disabled())
 else
 {
 	like($stderr, qr/writing "\Q$tmp\E\/debug\.csv" with io_uring/, 'auto picks io_uring');
+  SKIP:
+	{
+		skip "the file system of $tmp refuses O_DIRECT", 1 unless takes_direct_io($tmp);
+		like($stderr, qr/writing "\Q$tmp\E\/debug\.csv" with direct I\/O/,
+			'and direct I/O where the file system takes it');
+	}
+	($ret, $stdout, $stderr) = $node->psql('postgres',
+		"SET client_min_messages = debug1; SET tpchgen.direct_io = off; SELECT rows FROM tpch_export('region', '$tmp/debug-buffered.csv')");
+	unlike($stderr, qr/direct I\/O/, 'direct_io = off writes through the page cache');
 }
 ($ret, $stdout, $stderr) = $node->psql('postgres',
 	"SET client_min_messages = debug1; SET tpchgen.io_method = sync; SELECT rows FROM tpch_export('region', '$tmp/debug-sync.csv')");

@@ -151,9 +151,11 @@ typedef struct ExportFile
 {
 	tpch_table	table;
 	char	   *path;			/* the target */
-	char	   *tmp;			/* the temporary file beside it */
+	char	   *tmp;			/* the temporary name beside it */
+	int			fd;				/* open from creation to commit, or -1 */
+	bool		unnamed;		/* fd is an O_TMPFILE file, not tmp */
 	bool		created;		/* tmp exists */
-	bool		renamed;		/* tmp became path */
+	bool		renamed;		/* the target is ours now */
 	int64		rows;
 	uint64		bytes;
 } ExportFile;
@@ -168,7 +170,6 @@ typedef struct ExportCleanup
 	ExportFile *files;
 	int			nfiles;
 	bool		committed;		/* every file renamed: keep them */
-	int			fd;
 	ExportWriter *writer;
 	ZSTD_CCtx  *cctx;
 } ExportCleanup;
@@ -178,6 +179,7 @@ static int	export_io_method = TPCHGEN_IO_AUTO;
 static bool export_direct_io = true;
 static int	export_test_offset_kb = 0;
 static int	export_test_delay_ms = 0;
+static bool export_test_named = false;
 
 static const struct config_enum_entry io_method_options[] = {
 	{"auto", TPCHGEN_IO_AUTO, false},
@@ -193,6 +195,8 @@ static ExportFile *export_plan(tpch_table table, const char *target,
 							   tpch_format format, bool zstd, int64 part,
 							   int64 parts, bool all, int *nfiles);
 static void export_check_target(const char *path, bool overwrite);
+static void export_open(ExportFile *f);
+static int	export_link(ExportFile *f, bool overwrite);
 static void export_cleanup(void *arg);
 static void export_zstd_create(ExportCleanup *cl, int level);
 static size_t export_compress(ZSTD_CCtx *cctx, char *dst, size_t cap,
@@ -264,6 +268,15 @@ tpchgen_export_init(void)
 							PGC_SUSET,
 							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("tpchgen.export_test_named",
+							 "Test only: writes under a temporary name, as on file systems without O_TMPFILE.",
+							 NULL,
+							 &export_test_named,
+							 false,
+							 PGC_SUSET,
+							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
+							 NULL, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -395,7 +408,6 @@ tpch_export(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 
 	cl = palloc0(sizeof(ExportCleanup));
-	cl->fd = -1;
 	cl->files = export_plan(table, target, format, tmpl.zstd, part, parts, all,
 							&cl->nfiles);
 	cl->cb.func = export_cleanup;
@@ -500,6 +512,7 @@ export_plan(tpch_table table, const char *target, tpch_format format,
 
 		files[i].tmp = psprintf("%.*s.%s.tpchgen-%d.tmp", (int) (base - path),
 								path, base, MyProcPid);
+		files[i].fd = -1;
 	}
 	return files;
 }
@@ -543,25 +556,100 @@ export_cleanup(void *arg)
 	if (cl->writer != NULL)
 		writer_close(cl->writer);
 	cl->writer = NULL;
-	if (cl->fd >= 0)
-	{
-		close(cl->fd);
-		ReleaseExternalFD();
-	}
-	cl->fd = -1;
 	if (cl->cctx != NULL)
 		ZSTD_freeCCtx(cl->cctx);
 	cl->cctx = NULL;
-	for (int i = 0; i < cl->nfiles && !cl->committed; i++)
+	for (int i = 0; i < cl->nfiles; i++)
 	{
 		ExportFile *f = &cl->files[i];
 
-		if (f->renamed)
-			unlink(f->path);
-		else if (f->created)
-			unlink(f->tmp);
-		f->created = f->renamed = false;
+		/* An unnamed file vanishes with its last descriptor. */
+		if (f->fd >= 0)
+		{
+			close(f->fd);
+			ReleaseExternalFD();
+		}
+		f->fd = -1;
+		if (!cl->committed)
+		{
+			if (f->renamed)
+				unlink(f->path);
+			else if (f->created)
+				unlink(f->tmp);
+			f->created = f->renamed = false;
+		}
 	}
+}
+
+/*
+ * Creates the file that receives the data: an unnamed file in the target's
+ * directory (O_TMPFILE), which no crash can leave behind, since it only gets
+ * a name once complete; or, on file systems without unnamed files or without
+ * /proc to name them through, the hidden temporary name.  Readable by others,
+ * as COPY TO makes its files.
+ */
+static void
+export_open(ExportFile *f)
+{
+	const char *base = last_dir_separator(f->path);
+	char	   *dir = base == f->path ? pstrdup("/") :
+		pnstrdup(f->path, base - f->path);
+	struct stat st;
+	mode_t		oumask;
+	int			save_errno;
+
+	if (!AcquireExternalFD())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+				 errmsg("could not open file \"%s\" for writing: too many open files",
+						f->path)));
+	oumask = umask(S_IWGRP | S_IWOTH);
+#ifdef O_TMPFILE
+	if (!export_test_named && stat("/proc/self/fd", &st) == 0)
+		f->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+	f->unnamed = f->fd >= 0;
+#endif
+	if (f->fd < 0)
+	{
+		f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+					 0666);
+		f->created = f->fd >= 0;
+	}
+	save_errno = errno;
+	umask(oumask);
+	if (f->fd < 0)
+	{
+		ReleaseExternalFD();
+		errno = save_errno;
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open file \"%s\" for writing: %m", f->path),
+				 errdetail("The data goes to \"%s\" first.", f->tmp)));
+	}
+	ereport(DEBUG1,
+			(errmsg_internal("tpchgen: writing \"%s\" %s", f->path,
+							 f->unnamed ? "as an unnamed file" : "under a temporary name")));
+	pfree(dir);
+}
+
+/*
+ * Gives an unnamed file its name: the target directly when it must not be
+ * replaced (linkat fails if the name exists), else the temporary name, then
+ * renamed over the target.  Returns as link() does.
+ */
+static int
+export_link(ExportFile *f, bool overwrite)
+{
+	char		proc[64];
+	const char *name = overwrite ? f->tmp : f->path;
+	int			rc;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->fd);
+	rc = linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW);
+	if (rc != 0 || !overwrite)
+		return rc;
+	f->created = true;
+	return rename(f->tmp, f->path);
 }
 
 /* A zstd context for one producer, owned by `cl` from the start. */
@@ -621,7 +709,6 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	size_t		slot_cap;
 	size_t		shared_size;
 	char	   *bufs;
-	mode_t		oumask;
 
 	tpch_part_range(f->table, tmpl->sf, tmpl->part, tmpl->parts, &first, &count);
 	chunk_rows = Max(1, CHUNK_BYTES / group_row_bytes[f->table]);
@@ -637,29 +724,8 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	nslots = 2 * (nworkers + 1) + 2;
 	shared_size = EXPORT_SHARED_SIZE(nslots, nworkers);
 
-	/* Readable by others, as COPY TO makes its files. */
-	if (!AcquireExternalFD())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
-				 errmsg("could not open file \"%s\" for writing: too many open files",
-						f->path)));
-	oumask = umask(S_IWGRP | S_IWOTH);
-	cl->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-				  0666);
-	umask(oumask);
-	if (cl->fd < 0)
-	{
-		int			save_errno = errno;
-
-		ReleaseExternalFD();
-		errno = save_errno;
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not open file \"%s\" for writing: %m", f->path),
-				 errdetail("The data goes to \"%s\" first.", f->tmp)));
-	}
-	f->created = true;
-	cl->writer = writer_create(cl->fd, f->path, export_io_method,
+	export_open(f);
+	cl->writer = writer_create(f->fd, f->path, export_io_method,
 							   export_direct_io, nslots + 1);
 
 	memset(&r, 0, sizeof(r));
@@ -754,19 +820,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	writer_finish(cl->writer);
 	writer_close(cl->writer);
 	cl->writer = NULL;
-	if (close(cl->fd) != 0)
-	{
-		int			save_errno = errno;
-
-		cl->fd = -1;
-		ReleaseExternalFD();
-		errno = save_errno;
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not close file \"%s\": %m", f->path)));
-	}
-	cl->fd = -1;
-	ReleaseExternalFD();
+	/* Closed at the commit: an unnamed file lives only as long as it is open. */
 
 	f->rows = r.rows;
 	f->bytes = r.bytes;
@@ -792,7 +846,9 @@ export_commit(ExportCleanup *cl, bool overwrite)
 		ExportFile *f = &cl->files[i];
 		int			rc;
 
-		if (overwrite)
+		if (f->unnamed)
+			rc = export_link(f, overwrite);
+		else if (overwrite)
 			rc = rename(f->tmp, f->path);
 		else
 		{
@@ -810,12 +866,21 @@ export_commit(ExportCleanup *cl, bool overwrite)
 					 errmsg("file \"%s\" already exists", f->path),
 					 errdetail("It appeared while the export was running."),
 					 errhint("Use overwrite => true to replace it.")));
+		if (rc != 0 && f->unnamed && !overwrite)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not link file \"%s\": %m", f->path),
+					 errdetail("It was written as an unnamed file.")));
 		if (rc != 0)
 			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not rename file \"%s\" to \"%s\": %m",
 							f->tmp, f->path)));
 		f->renamed = true;
+		f->created = false;
+		close(f->fd);
+		ReleaseExternalFD();
+		f->fd = -1;
 	}
 	/* An export file is not the database: a failure here is a plain error. */
 	fsync_fname_ext(dir, true, false, ERROR);
@@ -1114,7 +1179,6 @@ tpchgen_export_worker(dsm_segment *seg, shm_toc *toc)
 	ExportProducer p;
 	ExportCleanup *cl = palloc0(sizeof(ExportCleanup));
 
-	cl->fd = -1;
 	cl->cb.func = export_cleanup;
 	cl->cb.arg = cl;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, &cl->cb);

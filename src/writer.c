@@ -88,7 +88,7 @@ static WriterReq *writer_new_req(ExportWriter *w, const char *buf, size_t len,
 								 uint64 offset, int tag, int block);
 static void writer_start(ExportWriter *w, WriterReq *req);
 static void writer_direct_setup(ExportWriter *w);
-static void writer_direct_off(ExportWriter *w);
+static void writer_direct_off(ExportWriter *w, bool refused);
 static void writer_stage(ExportWriter *w, const char *buf, size_t len,
 						 uint64 offset);
 static void writer_put_block(ExportWriter *w, size_t len);
@@ -140,9 +140,12 @@ writer_direct_setup(ExportWriter *w)
 			(errmsg_internal("tpchgen: writing \"%s\" with direct I/O", w->path)));
 }
 
-/* The file system refused an O_DIRECT write: buffered writes from now on. */
+/*
+ * Buffered writes from now on: for the tail, or because the file system
+ * refused an O_DIRECT write.
+ */
 static void
-writer_direct_off(ExportWriter *w)
+writer_direct_off(ExportWriter *w, bool refused)
 {
 	int			flags = fcntl(w->fd, F_GETFL);
 
@@ -152,9 +155,10 @@ writer_direct_off(ExportWriter *w)
 				 errmsg("could not turn off direct I/O for file \"%s\": %m",
 						w->path)));
 	w->direct = false;
-	ereport(DEBUG1,
-			(errmsg_internal("tpchgen: direct I/O refused for \"%s\", writing through the page cache",
-							 w->path)));
+	if (refused)
+		ereport(DEBUG1,
+					(errmsg_internal("tpchgen: direct I/O refused for \"%s\", writing through the page cache",
+								 w->path)));
 }
 
 static void
@@ -263,7 +267,7 @@ writer_stage(ExportWriter *w, const char *buf, size_t len, uint64 offset)
 		w->block_offset = offset;
 		/* Only the test hole can put the start off the block grid. */
 		if (w->direct && offset % WRITER_ALIGN != 0)
-			writer_direct_off(w);
+			writer_direct_off(w, true);
 	}
 	if (offset != w->block_offset + w->fill)
 		elog(ERROR, "tpchgen writer got a piece out of order");
@@ -391,7 +395,7 @@ writer_complete(ExportWriter *w, struct io_uring_cqe *cqe)
 	}
 	if (res == -EINVAL && w->direct)
 	{
-		writer_direct_off(w);
+		writer_direct_off(w, true);
 		writer_submit(w, req);
 		return;
 	}
@@ -456,7 +460,7 @@ writer_pwrite(ExportWriter *w, WriterReq *req)
 		}
 		if (res < 0 && errno == EINVAL && w->direct)
 		{
-			writer_direct_off(w);
+			writer_direct_off(w, true);
 			continue;
 		}
 		writer_progress(w, req, res);
@@ -512,7 +516,7 @@ writer_finish(ExportWriter *w)
 			/* The last partial 4 KiB goes through the page cache. */
 			while (w->uring && w->inflight > 0)
 				writer_reap(w, true);
-			writer_direct_off(w);
+			writer_direct_off(w, false);
 			writer_pwrite(w, writer_new_req(w, tail, rest, w->block_offset,
 											-1, -1));
 		}

@@ -1,12 +1,13 @@
 # tpch_export never leaves a partial file behind (error, cancel, a worker
-# killed, a full disk), never replaces a file unasked, shows its progress,
-# and writes correctly beyond 4 GiB.
+# killed, a crash, a full disk), never replaces a file unasked, shows its
+# progress, and writes correctly beyond 4 GiB.
 use strict;
 use warnings;
 
 use Digest::SHA;
 use File::Compare;
 use IPC::Run;
+use Time::HiRes;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -18,6 +19,7 @@ $node->append_conf(
 max_worker_processes = 8
 max_parallel_workers = 4
 max_parallel_workers_per_gather = 2
+restart_after_crash = on
 ));
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
@@ -147,6 +149,38 @@ like($err, qr/canceling statement due to user request/, 'the export was cancelle
 like($out, qr/after/, 'the session goes on');
 is_deeply(entries("$tmp/cancel"), [], 'a cancelled export leaves nothing behind');
 
+# The data goes to an unnamed file (O_TMPFILE): nothing shows while it runs.
+# Where the file system has no unnamed files (a test hook here), it goes to
+# a hidden temporary name, which a cancel removes as well.
+for my $named (qw(off on))
+{
+	($out, $err) = ('', '');
+	$h = start_slow_export(
+		"SET tpchgen.export_test_named = $named;
+		 SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => 1)",
+		\$out, \$err);
+	$node->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
+	  or die 'the export never showed progress';
+	my $seen = entries("$tmp/cancel");
+	if ($named eq 'off')
+	{
+		is_deeply($seen, [], 'a running export has no name in the directory');
+	}
+	else
+	{
+		ok(@$seen == 1 && $seen->[0] =~ /^\.lineitem\.csv\.tpchgen-\d+\.tmp$/,
+			'without O_TMPFILE a running export writes under a hidden temporary name');
+	}
+	$node->safe_psql('postgres',
+		"SELECT pg_cancel_backend(pid) FROM pg_stat_progress_copy");
+	$h->finish;
+	like($err, qr/canceling statement due to user request/,
+		"cancelled (export_test_named = $named)");
+	is_deeply(entries("$tmp/cancel"), [],
+		"and nothing is left behind (export_test_named = $named)");
+}
+
 # ---- a parallel worker killed ----
 ($out, $err) = ('', '');
 $h = start_slow_export(
@@ -162,6 +196,32 @@ like($err, qr/terminating .* due to administrator command/,
 	'the leader reports the killed worker');
 like($out, qr/after/, 'the leader goes on');
 is_deeply(entries("$tmp/cancel"), [], 'a killed worker leaves nothing behind');
+
+# ---- a parallel worker killed outright: the server restarts ----
+# SIGKILL gives the leader no chance to clean up (the postmaster ends every
+# backend at once); an unnamed file disappears with its process anyway.
+($out, $err) = ('', '');
+$h = start_slow_export(
+	"SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => 2)",
+	\$out, \$err);
+$node->poll_query_until('postgres',
+	"SELECT count(*) > 0 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
+  or die 'the export never showed progress';
+my $worker = $node->safe_psql('postgres',
+	"SELECT pid FROM pg_stat_activity WHERE backend_type = 'parallel worker' LIMIT 1");
+ok(kill('KILL', $worker), 'a parallel worker was killed with SIGKILL');
+$h->finish;
+like($err, qr/server closed the connection|terminating connection because of crash/,
+	'the export ends with the crash');
+# pg_isready rather than psql: psql refused at once breaks poll_query_until.
+my $up = 0;
+for (1 .. 600)
+{
+	last if ($up = system('pg_isready', '-q', '-d', $node->connstr('postgres')) == 0);
+	Time::HiRes::usleep(100_000);
+}
+ok($up, 'the server restarted');
+is_deeply(entries("$tmp/cancel"), [], 'a crash mid-export leaves nothing behind');
 
 # ---- the leader itself terminated ----
 ($out, $err) = ('', '');

@@ -42,6 +42,7 @@
 #include "utils/guc.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -199,6 +200,7 @@ static void export_open(ExportFile *f);
 static int	export_link(ExportFile *f, bool overwrite);
 static void export_cleanup(void *arg);
 static void export_zstd_create(ExportCleanup *cl, int level);
+static int	export_cpus(void);
 static size_t export_compress(ZSTD_CCtx *cctx, char *dst, size_t cap,
 							  const char *src, size_t len);
 static void export_file(ExportCleanup *cl, ExportFile *f,
@@ -652,6 +654,19 @@ export_link(ExportFile *f, bool overwrite)
 	return rename(f->tmp, f->path);
 }
 
+/* The CPUs this process may run on (its affinity mask, as in a container). */
+static int
+export_cpus(void)
+{
+	cpu_set_t	set;
+	long		n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int) n : 1;
+}
+
 /* A zstd context for one producer, owned by `cl` from the start. */
 static void
 export_zstd_create(ExportCleanup *cl, int level)
@@ -786,8 +801,14 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 
 	if (r.pcxt != NULL)
 		LaunchParallelWorkers(r.pcxt);
+	/*
+	 * The leader is the writer first: it generates too only when a CPU is
+	 * left for it.  On a core the workers already fill, the chunks it takes
+	 * hold up the in-order writes that every worker waits for.
+	 */
 	r.participate = r.pcxt == NULL || r.pcxt->nworkers_launched == 0 ||
-		parallel_leader_participation;
+		(parallel_leader_participation &&
+		 r.pcxt->nworkers_launched < export_cpus());
 
 	if (header)
 	{
@@ -820,6 +841,14 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	writer_finish(cl->writer);
 	writer_close(cl->writer);
 	cl->writer = NULL;
+	/* 'all' writes eight files: hold one file's buffers at a time */
+	if (r.pcxt == NULL)
+	{
+		pfree(bufs);
+		pfree(sh);
+	}
+	if (r.prod.raw != NULL)
+		pfree(r.prod.raw);
 	/* Closed at the commit: an unnamed file lives only as long as it is open. */
 
 	f->rows = r.rows;

@@ -72,6 +72,7 @@ struct ExportWriter
 	bool		direct;			/* fd has O_DIRECT (until a refusal) */
 	bool		started;		/* the first piece fixed block_offset */
 	char	   *blocks;			/* WRITER_NBLOCKS aligned blocks */
+	void	   *blocks_mem;		/* their allocation */
 	bool		busy[WRITER_NBLOCKS];	/* being written */
 	int			cur;			/* the block being filled */
 	size_t		fill;			/* bytes in it */
@@ -132,8 +133,8 @@ writer_direct_setup(ExportWriter *w)
 				(errmsg_internal("tpchgen: no direct I/O for \"%s\": %m", w->path)));
 		return;
 	}
-	w->blocks = (char *) TYPEALIGN(WRITER_ALIGN,
-								   palloc(WRITER_NBLOCKS * WRITER_BLOCK + WRITER_ALIGN));
+	w->blocks_mem = palloc(WRITER_NBLOCKS * WRITER_BLOCK + WRITER_ALIGN);
+	w->blocks = (char *) TYPEALIGN(WRITER_ALIGN, w->blocks_mem);
 	w->staging = true;
 	w->direct = true;
 	ereport(DEBUG1,
@@ -559,4 +560,10 @@ writer_close(ExportWriter *w)
 	ReleaseExternalFD();
 	ReleaseExternalFD();
 	w->uring = false;
+	/* 32 MiB: not to be held until the end of an 'all' call */
+	if (w->blocks_mem != NULL)
+		pfree(w->blocks_mem);
+	w->blocks_mem = NULL;
+	w->blocks = NULL;
+	w->staging = false;
 }

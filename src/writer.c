@@ -51,6 +51,7 @@ typedef struct WriterReq
 	uint64		offset;
 	int			tag;			/* the caller's tag, or -1 */
 	int			block;			/* the staging block written, or -1 */
+	bool		direct;			/* submitted while fd had O_DIRECT */
 } WriterReq;
 
 struct ExportWriter
@@ -312,6 +313,7 @@ writer_submit(ExportWriter *w, WriterReq *req)
 		elog(ERROR, "tpchgen writer found the io_uring submission queue full");
 	io_uring_prep_write(sqe, w->fd, req->buf, Min(req->left, WRITER_MAX_IO),
 						req->offset);
+	req->direct = w->direct;
 	io_uring_sqe_set_data64(sqe, req - w->reqs);
 	/*
 	 * Straight to the kernel's workers: a buffered write would otherwise copy
@@ -394,9 +396,11 @@ writer_complete(ExportWriter *w, struct io_uring_cqe *cqe)
 		writer_submit(w, req);
 		return;
 	}
-	if (res == -EINVAL && w->direct)
+	if (res == -EINVAL && req->direct)
 	{
-		writer_direct_off(w, true);
+		/* The others in flight may be refused too: turn it off once. */
+		if (w->direct)
+			writer_direct_off(w, true);
 		writer_submit(w, req);
 		return;
 	}

@@ -130,10 +130,21 @@ sub start_slow_export
 }
 
 mkdir "$tmp/cancel";
-my ($out, $err) = ('', '');
-my $h = start_slow_export(
-	"SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => 0)",
-	\$out, \$err);
+my ($out, $err);
+
+# A slowed-down export of lineitem at SF 1 into $tmp/cancel, with `workers`
+# and settings before it; its output goes to $out and $err.
+sub start_lineitem_export
+{
+	my ($workers, $setup) = @_;
+	($out, $err) = ('', '');
+	return start_slow_export(
+		($setup // '')
+		  . "SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => $workers)",
+		\$out, \$err);
+}
+
+my $h = start_lineitem_export(0);
 $node->poll_query_until('postgres',
 	"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
   or die 'the export never showed progress';
@@ -154,11 +165,7 @@ is_deeply(entries("$tmp/cancel"), [], 'a cancelled export leaves nothing behind'
 # a hidden temporary name, which a cancel removes as well.
 for my $named (qw(off on))
 {
-	($out, $err) = ('', '');
-	$h = start_slow_export(
-		"SET tpchgen.export_test_named = $named;
-		 SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => 1)",
-		\$out, \$err);
+	$h = start_lineitem_export(1, "SET tpchgen.export_test_named = $named; ");
 	$node->poll_query_until('postgres',
 		"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
 	  or die 'the export never showed progress';
@@ -182,10 +189,7 @@ for my $named (qw(off on))
 }
 
 # ---- a parallel worker killed ----
-($out, $err) = ('', '');
-$h = start_slow_export(
-	"SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => 2)",
-	\$out, \$err);
+$h = start_lineitem_export(2);
 $node->poll_query_until('postgres',
 	"SELECT count(*) > 0 FROM pg_stat_activity WHERE backend_type = 'parallel worker'")
   or die 'no parallel worker showed up';
@@ -200,10 +204,7 @@ is_deeply(entries("$tmp/cancel"), [], 'a killed worker leaves nothing behind');
 # ---- a parallel worker killed outright: the server restarts ----
 # SIGKILL gives the leader no chance to clean up (the postmaster ends every
 # backend at once); an unnamed file disappears with its process anyway.
-($out, $err) = ('', '');
-$h = start_slow_export(
-	"SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => 2)",
-	\$out, \$err);
+$h = start_lineitem_export(2);
 $node->poll_query_until('postgres',
 	"SELECT count(*) > 0 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
   or die 'the export never showed progress';
@@ -224,10 +225,7 @@ ok($up, 'the server restarted');
 is_deeply(entries("$tmp/cancel"), [], 'a crash mid-export leaves nothing behind');
 
 # ---- the leader itself terminated ----
-($out, $err) = ('', '');
-$h = start_slow_export(
-	"SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => 0)",
-	\$out, \$err);
+$h = start_lineitem_export(0);
 $node->poll_query_until('postgres',
 	"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
   or die 'the export never showed progress';

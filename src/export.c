@@ -196,6 +196,7 @@ static ExportFile *export_plan(tpch_table table, const char *target,
 							   tpch_format format, bool zstd, int64 part,
 							   int64 parts, bool all, int *nfiles);
 static void export_check_target(const char *path, bool overwrite);
+static char *export_dir_of(const char *path);
 static void export_open(ExportFile *f);
 static int	export_link(ExportFile *f, bool overwrite);
 static void export_cleanup(void *arg);
@@ -583,6 +584,15 @@ export_cleanup(void *arg)
 	}
 }
 
+/* The directory of an absolute path (every file of a call has the same). */
+static char *
+export_dir_of(const char *path)
+{
+	const char *base = last_dir_separator(path);
+
+	return base == path ? pstrdup("/") : pnstrdup(path, base - path);
+}
+
 /*
  * Creates the file that receives the data: an unnamed file in the target's
  * directory (O_TMPFILE), which no crash can leave behind, since it only gets
@@ -593,9 +603,7 @@ export_cleanup(void *arg)
 static void
 export_open(ExportFile *f)
 {
-	const char *base = last_dir_separator(f->path);
-	char	   *dir = base == f->path ? pstrdup("/") :
-		pnstrdup(f->path, base - f->path);
+	char	   *dir = export_dir_of(f->path);
 	struct stat st;
 	mode_t		oumask;
 	int			save_errno;
@@ -865,10 +873,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 static void
 export_commit(ExportCleanup *cl, bool overwrite)
 {
-	ExportFile *first = &cl->files[0];
-	const char *base = last_dir_separator(first->path);
-	char	   *dir = base == first->path ? pstrdup("/") :
-		pnstrdup(first->path, base - first->path);
+	char	   *dir = export_dir_of(cl->files[0].path);
 
 	for (int i = 0; i < cl->nfiles; i++)
 	{

@@ -38,7 +38,10 @@
  */
 #define WRITER_FLUSH_AFTER ((uint64) 32 * 1024 * 1024)
 
-/* Direct I/O: staging blocks, aligned for any logical block size to 4 KiB. */
+/*
+ * Direct I/O: staging blocks, and their offsets, aligned to 4 KiB, which
+ * suits every usual logical block size.
+ */
 #define WRITER_ALIGN 4096
 #define WRITER_BLOCK ((size_t) 4 * 1024 * 1024)
 #define WRITER_NBLOCKS 8
@@ -143,8 +146,8 @@ writer_direct_setup(ExportWriter *w)
 }
 
 /*
- * Buffered writes from now on: for the tail, or because the file system
- * refused an O_DIRECT write.
+ * Buffered writes from now on: for the tail or a start off the block grid,
+ * or because the file system refused an O_DIRECT write.
  */
 static void
 writer_direct_off(ExportWriter *w, bool refused)
@@ -159,7 +162,7 @@ writer_direct_off(ExportWriter *w, bool refused)
 	w->direct = false;
 	if (refused)
 		ereport(DEBUG1,
-					(errmsg_internal("tpchgen: direct I/O refused for \"%s\", writing through the page cache",
+				(errmsg_internal("tpchgen: direct I/O refused for \"%s\", writing through the page cache",
 								 w->path)));
 }
 
@@ -269,7 +272,7 @@ writer_stage(ExportWriter *w, const char *buf, size_t len, uint64 offset)
 		w->block_offset = offset;
 		/* Only the test hole can put the start off the block grid. */
 		if (w->direct && offset % WRITER_ALIGN != 0)
-			writer_direct_off(w, true);
+			writer_direct_off(w, false);
 	}
 	if (offset != w->block_offset + w->fill)
 		elog(ERROR, "tpchgen writer got a piece out of order");

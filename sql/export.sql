@@ -47,3 +47,8 @@ SET tpchgen.io_method = 'posix_aio';
 SET tpchgen.io_method = 'sync';
 SHOW tpchgen.io_method;
 RESET tpchgen.io_method;
+SHOW tpchgen.direct_io;
+SET tpchgen.direct_io = 'sometimes';
+SET tpchgen.direct_io = off;
+SHOW tpchgen.direct_io;
+RESET tpchgen.direct_io;

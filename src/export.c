@@ -874,6 +874,7 @@ static void
 export_commit(ExportCleanup *cl, bool overwrite)
 {
 	char	   *dir = export_dir_of(cl->files[0].path);
+	int			save_errno;
 
 	for (int i = 0; i < cl->nfiles; i++)
 	{
@@ -912,9 +913,15 @@ export_commit(ExportCleanup *cl, bool overwrite)
 							f->tmp, f->path)));
 		f->renamed = true;
 		f->created = false;
-		close(f->fd);
-		ReleaseExternalFD();
+		rc = close(f->fd);
+		save_errno = errno;
 		f->fd = -1;
+		ReleaseExternalFD();
+		errno = save_errno;
+		if (rc != 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not close file \"%s\": %m", f->path)));
 	}
 	/* An export file is not the database: a failure here is a plain error. */
 	fsync_fname_ext(dir, true, false, ERROR);

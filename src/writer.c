@@ -466,11 +466,6 @@ writer_pwrite(ExportWriter *w, WriterReq *req)
 			CHECK_FOR_INTERRUPTS();
 			continue;
 		}
-		if (res < 0 && errno == EINVAL && w->direct)
-		{
-			writer_direct_off(w, true);
-			continue;
-		}
 		writer_progress(w, req, res);
 	}
 }

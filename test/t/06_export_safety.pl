@@ -144,10 +144,16 @@ sub start_lineitem_export
 		\$out, \$err);
 }
 
+# Waits until the one running export has written something.
+sub wait_for_progress
+{
+	$node->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
+	  or die 'the export never showed progress';
+}
+
 my $h = start_lineitem_export(0);
-$node->poll_query_until('postgres',
-	"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
-  or die 'the export never showed progress';
+wait_for_progress();
 is( $node->safe_psql(
 		'postgres',
 		"SELECT command, type, tuples_processed > 0 FROM pg_stat_progress_copy"),
@@ -166,9 +172,7 @@ is_deeply(entries("$tmp/cancel"), [], 'a cancelled export leaves nothing behind'
 for my $named (qw(off on))
 {
 	$h = start_lineitem_export(1, "SET tpchgen.export_test_named = $named; ");
-	$node->poll_query_until('postgres',
-		"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
-	  or die 'the export never showed progress';
+	wait_for_progress();
 	my $seen = entries("$tmp/cancel");
 	if ($named eq 'off')
 	{
@@ -205,9 +209,7 @@ is_deeply(entries("$tmp/cancel"), [], 'a killed worker leaves nothing behind');
 # SIGKILL gives the leader no chance to clean up (the postmaster ends every
 # backend at once); an unnamed file disappears with its process anyway.
 $h = start_lineitem_export(2);
-$node->poll_query_until('postgres',
-	"SELECT count(*) > 0 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
-  or die 'the export never showed progress';
+wait_for_progress();
 my $worker = $node->safe_psql('postgres',
 	"SELECT pid FROM pg_stat_activity WHERE backend_type = 'parallel worker' LIMIT 1");
 ok(kill('KILL', $worker), 'a parallel worker was killed with SIGKILL');
@@ -226,9 +228,7 @@ is_deeply(entries("$tmp/cancel"), [], 'a crash mid-export leaves nothing behind'
 
 # ---- the leader itself terminated ----
 $h = start_lineitem_export(0);
-$node->poll_query_until('postgres',
-	"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
-  or die 'the export never showed progress';
+wait_for_progress();
 $node->safe_psql('postgres',
 	"SELECT pg_terminate_backend(pid) FROM pg_stat_progress_copy");
 $h->finish;

@@ -2,7 +2,7 @@
 
 EXTENSION = tpchgen
 MODULE_big = tpchgen
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 # The generator core: pure C, shared by the extension and the CLI.
 CORE_OBJS = \
@@ -23,7 +23,14 @@ PG_OBJS = \
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-DATA = tpchgen--$(EXTVERSION).sql
+# The install script of a version is the 0.1.0 script followed by every
+# upgrade fragment in ext/, in this order; the upgrade script from 0.1.0 is
+# the fragments alone.  So a fresh install and ALTER EXTENSION ... UPDATE run
+# the same statements, and each feature keeps its SQL in a file of its own.
+EXT_SQL =
+
+DATA = tpchgen--0.1.0.sql
+DATA_built = tpchgen--$(EXTVERSION).sql tpchgen--0.1.0--$(EXTVERSION).sql
 PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
 
 REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel tpch_queries
@@ -36,12 +43,19 @@ PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Werror
 SHLIB_LINK = -lpthread -luring -lzstd
 
-EXTRA_CLEAN = bin test/core/test_core test/core/*.o cli/*.o tmp_check results \
+EXTRA_CLEAN = $(DATA_built) bin test/core/test_core test/core/*.o cli/*.o tmp_check results \
 	regression.diffs regression.out
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+tpchgen--$(EXTVERSION).sql: tpchgen--0.1.0.sql $(EXT_SQL)
+	cat $^ >$@
+
+tpchgen--0.1.0--$(EXTVERSION).sql: $(EXT_SQL)
+	( printf '%s\n' '\echo Use "ALTER EXTENSION tpchgen UPDATE" to load this file. \quit'; \
+	  [ -z "$^" ] || cat $^ ) >$@
 
 # Everything built by a plain `make`, beside the shared library.
 all: bin/tpchgen test/core/test_core

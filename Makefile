@@ -60,18 +60,27 @@ tpchgen--0.1.0--$(EXTVERSION).sql: $(EXT_SQL)
 # Everything built by a plain `make`, beside the shared library.
 all: bin/tpchgen test/core/test_core
 
-bin/tpchgen: cli/tpchgen.o $(CORE_OBJS)
+# The CLI; its client commands (load, run) speak to servers through libpq.
+CLI_OBJS = \
+	cli/client.o \
+	cli/copybin.o \
+	cli/load.o \
+	cli/tpchgen.o
+
+bin/tpchgen: $(CLI_OBJS) $(CORE_OBJS)
 	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ -lpthread
+	$(CC) $(CFLAGS) -o $@ $^ -L$(shell $(PG_CONFIG) --libdir) -lpq -lpthread
 
 test/core/test_core: test/core/test_core.o test/core/sha256.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
 
 # The core, the CLI and their tests see no PostgreSQL header: -Wextra whole.
-$(CORE_OBJS) cli/tpchgen.o test/core/test_core.o test/core/sha256.o: \
+$(CORE_OBJS) $(CLI_OBJS) test/core/test_core.o test/core/sha256.o: \
 	override CFLAGS += -Wunused-parameter -Wsign-compare -Wmissing-field-initializers
+$(CLI_OBJS): override CPPFLAGS += -I$(shell $(PG_CONFIG) --includedir)
 
-cli/tpchgen.o test/core/test_core.o: core/tpch.h
+$(CLI_OBJS) test/core/test_core.o: core/tpch.h
+$(CLI_OBJS): cli/client.h
 $(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h
 
 # Tests that need no server: core unit tests, CLI conformance and errors.

@@ -9,6 +9,7 @@
  * when complete: an error never leaves a partial file under the final name.
  */
 #include "../core/tpch.h"
+#include "client.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -624,6 +625,9 @@ main(int argc, char **argv)
 
 		progname = slash ? slash + 1 : argv[0];
 	}
+	client_progname = progname;
+	if (argc > 1 && strcmp(argv[1], "load") == 0)
+		return tpchgen_load_main(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	/* a closed pipe is a write error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);

@@ -64,12 +64,14 @@ all: bin/tpchgen test/core/test_core
 CLI_OBJS = \
 	cli/client.o \
 	cli/copybin.o \
+	cli/json.o \
 	cli/load.o \
+	cli/report.o \
 	cli/tpchgen.o
 
 bin/tpchgen: $(CLI_OBJS) $(CORE_OBJS)
 	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ -L$(shell $(PG_CONFIG) --libdir) -lpq -lpthread
+	$(CC) $(CFLAGS) -o $@ $^ -L$(shell $(PG_CONFIG) --libdir) -lpq -lpthread -lm
 
 test/core/test_core: test/core/test_core.o test/core/sha256.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
@@ -81,6 +83,7 @@ $(CLI_OBJS): override CPPFLAGS += -I$(shell $(PG_CONFIG) --includedir)
 
 $(CLI_OBJS) test/core/test_core.o: core/tpch.h
 $(CLI_OBJS): cli/client.h
+cli/json.o cli/report.o: cli/json.h
 $(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h
 
 # Tests that need no server: core unit tests, CLI conformance and errors.

@@ -16,6 +16,7 @@
 /* The subcommands' entry points; argv[0] is the subcommand's name. */
 int			tpchgen_load_main(int argc, char **argv);
 int			tpchgen_run_main(int argc, char **argv);
+int			tpchgen_report_main(int argc, char **argv);
 
 /* in client.c: connections */
 

@@ -628,6 +628,8 @@ main(int argc, char **argv)
 	client_progname = progname;
 	if (argc > 1 && strcmp(argv[1], "load") == 0)
 		return tpchgen_load_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return tpchgen_report_main(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	/* a closed pipe is a write error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);

@@ -9,6 +9,7 @@ CORE_OBJS = \
 	core/dists.o \
 	core/format.o \
 	core/gen.o \
+	core/number.o \
 	core/pool.o \
 	core/scale.o
 
@@ -71,8 +72,8 @@ test/core/test_core: test/core/test_core.o test/core/sha256.o $(CORE_OBJS)
 $(CORE_OBJS) cli/tpchgen.o test/core/test_core.o test/core/sha256.o: \
 	override CFLAGS += -Wunused-parameter -Wsign-compare -Wmissing-field-initializers
 
-cli/tpchgen.o test/core/test_core.o: core/tpch.h
-$(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h
+cli/tpchgen.o test/core/test_core.o: core/tpch.h core/number.h
+$(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h core/number.h
 
 # Tests that need no server: core unit tests, CLI conformance and errors.
 check-core: bin/tpchgen test/core/test_core

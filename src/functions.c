@@ -15,6 +15,8 @@
  */
 #include "tpchgen_pg.h"
 
+#include "../core/number.h"
+
 #include "access/htup_details.h"
 #include "access/parallel.h"
 #include "executor/executor.h"
@@ -770,7 +772,8 @@ tpchgen_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 	ExplainPropertyText("Table", tpch_table_name(ts->table), es);
 	if (ts->args_known)
 	{
-		ExplainPropertyText("Scale Factor", psprintf("%g", ts->sf), es);
+		ExplainPropertyText("Scale Factor",
+						tpch_format_double(ts->sf, palloc(TPCH_DOUBLE_BUFLEN)), es);
 		if (es->format == EXPLAIN_FORMAT_TEXT)
 			ExplainPropertyText("Part",
 								psprintf(INT64_FORMAT " of " INT64_FORMAT,

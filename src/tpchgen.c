@@ -4,6 +4,8 @@
  */
 #include "tpchgen_pg.h"
 
+#include "../core/number.h"
+
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
@@ -186,6 +188,9 @@ tpchgen_attach_pool(dsm_handle segment, bool copy)
 void
 tpchgen_check_args(double sf, int64 part, int64 parts)
 {
+	char		sf_text[TPCH_DOUBLE_BUFLEN];
+
+	tpch_format_double(sf, sf_text);
 	switch (tpch_check_args(sf, part, parts))
 	{
 		case TPCH_OK:
@@ -193,13 +198,13 @@ tpchgen_check_args(double sf, int64 part, int64 parts)
 		case TPCH_ERR_SF_RANGE:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("scale factor %g is out of range", sf),
+					 errmsg("scale factor %s is out of range", sf_text),
 					 errhint("The scale factor must be a number above 0 and at most 100000.")));
 			break;
 		case TPCH_ERR_SF_NOT_WHOLE:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("scale factor %g is not a whole number", sf),
+					 errmsg("scale factor %s is not a whole number", sf_text),
 					 errdetail("dbgen would silently truncate it to %.0f.", floor(sf)),
 					 errhint("Scale factors above 1 must be whole numbers.")));
 			break;

@@ -77,6 +77,28 @@ EXPLAIN (COSTS OFF) SELECT * FROM other.tpch_region();
 SELECT * FROM other.tpch_region();
 DROP SCHEMA other CASCADE;
 
+-- A serial scan returns rows in key order and says so: ORDER BY the key needs
+-- no sort (at SF 100000 a sort would never end), a merge join on the key
+-- none either; other orders are sorted.  Even with parallelism free, the
+-- ordered serial scan beats a sort of a parallel one.
+SET statement_timeout = '60s';
+EXPLAIN (COSTS OFF)
+SELECT l_orderkey, l_linenumber FROM tpch_lineitem(sf => 100000) ORDER BY l_orderkey LIMIT 3;
+SELECT l_orderkey, l_linenumber FROM tpch_lineitem(sf => 100000) ORDER BY l_orderkey LIMIT 3;
+SELECT ps_partkey, ps_suppkey FROM tpch_partsupp(sf => 100000, part => 7, parts => 1000)
+ORDER BY ps_partkey LIMIT 2;
+RESET statement_timeout;
+EXPLAIN (COSTS OFF)
+SELECT o_orderkey, l_linenumber FROM tpch_orders(sf => 0.01) o
+JOIN tpch_lineitem(sf => 0.01) l ON l_orderkey = o_orderkey ORDER BY o_orderkey;
+EXPLAIN (COSTS OFF) SELECT n_name FROM tpch_nation() ORDER BY n_nationkey DESC;
+EXPLAIN (COSTS OFF) SELECT c_custkey FROM tpch_customer(sf => 1) ORDER BY c_name;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+EXPLAIN (COSTS OFF) SELECT l_orderkey FROM tpch_lineitem(sf => 1) ORDER BY l_orderkey;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+
 -- DROP EXTENSION leaves no tpch object behind.
 DROP EXTENSION tpchgen;
 SELECT count(*) FROM pg_proc WHERE proname LIKE 'tpch%';

@@ -19,6 +19,8 @@
 
 #include "access/htup_details.h"
 #include "access/parallel.h"
+#include "access/stratnum.h"
+#include "catalog/pg_opfamily.h"
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -100,6 +102,7 @@ static void tpchgen_explain(CustomScanState *node, List *ancestors,
 /* Helpers */
 static int	function_table(Oid funcid);
 static bool const_args(List *args, double *sf, int64 *part, int64 *parts);
+static List *key_order(PlannerInfo *root, RelOptInfo *rel, FuncExpr *fexpr);
 static Path *make_path(PlannerInfo *root, RelOptInfo *rel, bool parallel,
 					   int workers);
 static void eval_args(TpchgenScanState *ts);
@@ -391,6 +394,7 @@ tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	int64		part;
 	int64		parts;
 	int			workers;
+	Path	   *path;
 
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
@@ -409,7 +413,9 @@ tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		return;
 
 	rel->pathlist = NIL;
-	add_path(rel, make_path(root, rel, false, 0));
+	path = make_path(root, rel, false, 0);
+	path->pathkeys = key_order(root, rel, fexpr);
+	add_path(rel, path);
 
 	if (!rel->consider_parallel)
 		return;
@@ -422,6 +428,29 @@ tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 					  tpchgen_table_chunks(table, sf, part, parts));
 	if (workers > 0)
 		add_partial_path(rel, make_path(root, rel, true, workers));
+}
+
+/*
+ * A serial scan hands out a part's rows in the order of the table's leading
+ * key, its first column (the core generates group rows in key order, and
+ * the rows of nation and region in theirs), as the foreign scan does: ORDER
+ * BY the key, or a merge join on it, then needs no sort.  Only an ordering
+ * the query can use is returned.
+ */
+static List *
+key_order(PlannerInfo *root, RelOptInfo *rel, FuncExpr *fexpr)
+{
+	TupleDesc	desc = get_expr_result_tupdesc((Node *) fexpr, false);
+	Form_pg_attribute att = TupleDescAttr(desc, 0);
+	Var		   *key = makeVar(rel->relid, 1, att->atttypid, att->atttypmod,
+							  att->attcollation, 0);
+	Oid			lt = get_opfamily_member(INTEGER_BTREE_FAM_OID, att->atttypid,
+										 att->atttypid, BTLessStrategyNumber);
+
+	if (!OidIsValid(lt))
+		return NIL;
+	return build_expression_pathkey(root, (Expr *) key, NULL, lt, rel->relids,
+									false);
 }
 
 /* The planner's share of the work a participant does (cf. costsize.c). */

@@ -637,9 +637,43 @@ write_headers(const run *r, const table_job *j)
 static int	out_dir = -1;
 
 /*
+ * Creates one directory of the output path, unless it exists.  A symbolic
+ * link found there is followed only when it cannot have been planted: when
+ * it is ours or its directory owner's, or that directory is not writable by
+ * everyone (the rule of the kernel's fs.protected_symlinks for sticky
+ * directories, here for every world-writable one, sticky or not).
+ */
+static void
+make_one_dir(const char *path)
+{
+	struct stat st;
+	struct stat parent;
+	char		dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (mkdir(path, 0777) == 0)
+		return;
+	if (errno != EEXIST)
+		fail("could not create directory \"%s\": %s", path, strerror(errno));
+	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode) || st.st_uid == geteuid())
+		return;
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
+	if (stat(dir, &parent) == 0 && (parent.st_mode & S_IWOTH) && st.st_uid != parent.st_uid)
+		fail("--output-dir: \"%s\" is another user's symbolic link in a directory that everyone "
+			 "may write: give the directory it points to",
+			 path);
+}
+
+/*
  * Creates the output directory and its missing parents, then opens it.  The
  * directory itself is taken as given (a symbolic link to a directory is
- * followed, as a user typing the path means); the files in it are not.
+ * followed, as a user typing the path means, unless someone else could have
+ * planted it); the files in it are not.
  */
 static void
 make_dir(const char *dir)
@@ -656,12 +690,10 @@ make_dir(const char *dir)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST)
-			fail("could not create directory \"%s\": %s", path, strerror(errno));
+		make_one_dir(path);
 		*p = '/';
 	}
-	if (mkdir(path, 0777) != 0 && errno != EEXIST)
-		fail("could not create directory \"%s\": %s", path, strerror(errno));
+	make_one_dir(path);
 	if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
 		fail("--output-dir: \"%s\" is not a directory", path);
 	out_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -203,6 +203,13 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2
 		check "planted links in a $mode directory: the other link is left, nothing else made" "2 1" \
 			"$(find "$d" -mindepth 1 | wc -l) $(find "$d" -name 'region.tbl.tmp*' -type l | wc -l)"
 	done
+	# a link planted as the output directory itself, pointing at root's own
+	mkdir "$work/rootdir"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups ln -s "$work/rootdir" "$work/shared0777/out"
+	says "a planted link as --output-dir is refused" \
+		"--output-dir: \"$work/shared0777/out\" is another user's symbolic link in a directory that everyone may write: give the directory it points to" \
+		--sf 0.01 --table region --output-dir "$work/shared0777/out"
+	check "and nothing is written where it points" "" "$(ls -A "$work/rootdir")"
 	chmod 700 "$work"
 else
 	echo "# skipped: the planted-link tests need root, setpriv and the user nobody"

@@ -749,7 +749,7 @@ open_file(const options *o, tpch_table t)
 {
 	int			split = o->parts > 1 && t != TPCH_NATION && t != TPCH_REGION;
 	const char *ext = o->format == TPCH_FMT_CSV ? "csv" : "tbl";
-	out_file   *f = &files[nfiles];
+	out_file   *f = &files[nfiles++];	/* counted first: seen by the signal handler */
 	struct stat st;
 
 	if (split)
@@ -780,7 +780,6 @@ open_file(const options *o, tpch_table t)
 	}
 	if (f->fd < 0)
 		fail("could not create a file in \"%s\": %s", o->output_dir, strerror(errno));
-	nfiles++;
 	return f;
 }
 

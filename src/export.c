@@ -175,8 +175,16 @@ typedef struct ExportCleanup
 	ZSTD_CCtx  *cctx;
 } ExportCleanup;
 
-/* GUCs */
-static int	export_io_method = TPCHGEN_IO_AUTO;
+/*
+ * GUCs.  A build without liburing offers no io_uring and says so in its
+ * default, as PostgreSQL's own io_method lists only what was built in.
+ */
+#ifdef TPCHGEN_LIBURING
+#define EXPORT_IO_DEFAULT TPCHGEN_IO_AUTO
+#else
+#define EXPORT_IO_DEFAULT TPCHGEN_IO_SYNC
+#endif
+static int	export_io_method = EXPORT_IO_DEFAULT;
 static bool export_direct_io = true;
 static int	export_test_offset_kb = 0;
 static int	export_test_delay_ms = 0;
@@ -184,7 +192,9 @@ static bool export_test_named = false;
 
 static const struct config_enum_entry io_method_options[] = {
 	{"auto", TPCHGEN_IO_AUTO, false},
+#ifdef TPCHGEN_LIBURING
 	{"io_uring", TPCHGEN_IO_URING, false},
+#endif
 	{"sync", TPCHGEN_IO_SYNC, false},
 	{NULL, 0, false}
 };
@@ -238,7 +248,7 @@ tpchgen_export_init(void)
 							 "auto uses io_uring where the kernel allows it and "
 							 "synchronous writes elsewhere.",
 							 &export_io_method,
-							 TPCHGEN_IO_AUTO,
+							 EXPORT_IO_DEFAULT,
 							 io_method_options,
 							 PGC_USERSET,
 							 0,
@@ -557,7 +567,7 @@ export_cleanup(void *arg)
 	ExportCleanup *cl = arg;
 
 	if (cl->writer != NULL)
-		writer_close(cl->writer);
+		tpchgen_writer_close(cl->writer);
 	cl->writer = NULL;
 	if (cl->cctx != NULL)
 		ZSTD_freeCCtx(cl->cctx);
@@ -748,8 +758,8 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	shared_size = EXPORT_SHARED_SIZE(nslots, nworkers);
 
 	export_open(f);
-	cl->writer = writer_create(f->fd, f->path, export_io_method,
-							   export_direct_io, nslots + 1);
+	cl->writer = tpchgen_writer_create(f->fd, f->path, export_io_method,
+									   export_direct_io, nslots + 1);
 
 	memset(&r, 0, sizeof(r));
 	if (nworkers > 0)
@@ -832,7 +842,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 			line = frame;
 		}
 		/* Tag nslots: not a slot, nothing to release when it is done. */
-		writer_write(r.writer, line, len, r.offset, nslots);
+		tpchgen_writer_write(r.writer, line, len, r.offset, nslots);
 		r.pending++;
 		r.offset += len;
 		r.bytes += len;
@@ -846,8 +856,8 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 		DestroyParallelContext(r.pcxt);
 		ExitParallelMode();
 	}
-	writer_finish(cl->writer);
-	writer_close(cl->writer);
+	tpchgen_writer_finish(cl->writer);
+	tpchgen_writer_close(cl->writer);
 	cl->writer = NULL;
 	/* 'all' writes eight files: hold one file's buffers at a time */
 	if (r.pcxt == NULL)
@@ -977,7 +987,7 @@ leader_service(ExportRun *r)
 	bool		freed = false;
 	int			tag;
 
-	while (writer_next_done(r->writer, false, &tag))
+	while (tpchgen_writer_next_done(r->writer, false, &tag))
 	{
 		r->pending--;
 		moved = true;
@@ -1012,8 +1022,8 @@ leader_service(ExportRun *r)
 
 		if (len > 0)
 		{
-			writer_write(r->writer, r->prod.bufs + idx * sh->slot_cap, len,
-						 r->offset, idx);
+			tpchgen_writer_write(r->writer, r->prod.bufs + idx * sh->slot_cap,
+								 len, r->offset, idx);
 			r->pending++;
 		}
 		else
@@ -1102,7 +1112,7 @@ leader_idle(ExportRun *r)
 			r->participate = true;
 	}
 
-	fd = writer_wait_fd(r->writer);
+	fd = tpchgen_writer_wait_fd(r->writer);
 	(void) WaitLatchOrSocket(MyLatch,
 							 WL_LATCH_SET | WL_EXIT_ON_PM_DEATH |
 							 (fd != PGINVALID_SOCKET ? WL_SOCKET_READABLE : 0),

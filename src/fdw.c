@@ -1095,7 +1095,8 @@ check_option_values(List *options, Oid catalog)
 		if (part < 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("part must be at least 1, not " INT64_FORMAT, part)));
+					 errmsg("part must be at least 1, not %lld",
+							(long long) part)));
 		parts = part;
 	}
 	tpchgen_check_args(sf, part, parts);

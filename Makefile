@@ -100,10 +100,12 @@ uninstall-cli:
 
 .PHONY: install-cli uninstall-cli
 
-# Tests that need no server: core unit tests, CLI conformance and errors.
+# Tests that need no server: core unit tests, CLI conformance and errors, and
+# that core/dists.c is what tools/gen_dists.py makes of third_party/dists.dss.
 check-core: bin/tpchgen test/core/test_core
 	test/core/test_core
 	test/cli_conformance.sh bin/tpchgen
+	python3 tools/gen_dists.py third_party/dists.dss | cmp - core/dists.c
 
 .PHONY: check-core
 

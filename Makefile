@@ -46,6 +46,9 @@ PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers $(WERROR)
 SHLIB_LINK = -lpthread -lzstd
 
+# The version the module reports (PostgreSQL 18's magic block records it).
+PG_CPPFLAGS = -DTPCHGEN_VERSION=\"$(EXTVERSION)\"
+
 # liburing is optional: `make USE_LIBURING=0` builds exports that write with
 # pwrite() alone (run `make clean` first when switching).
 USE_LIBURING = 1

@@ -190,7 +190,7 @@ static int	export_test_offset_kb = 0;
 static int	export_test_delay_ms = 0;
 static bool export_test_named = false;
 
-static const struct config_enum_entry io_method_options[] = {
+static const struct config_enum_entry export_io_method_options[] = {
 	{"auto", TPCHGEN_IO_AUTO, false},
 #ifdef TPCHGEN_LIBURING
 	{"io_uring", TPCHGEN_IO_URING, false},
@@ -249,7 +249,7 @@ tpchgen_export_init(void)
 							 "synchronous writes elsewhere.",
 							 &export_io_method,
 							 EXPORT_IO_DEFAULT,
-							 io_method_options,
+							 export_io_method_options,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
@@ -791,7 +791,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	sh->nslots = nslots;
 	sh->raw_cap = raw_cap;
 	sh->slot_cap = slot_cap;
-	sh->leader_pgprocno = MyProc->pgprocno;
+	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
 	sh->pool = nworkers > 0 ? tpchgen_share_pool() : DSM_HANDLE_INVALID;
 	sh->pool_copy = (uint64) nchunks * CHUNK_BYTES >= POOL_COPY_BYTES;
 	SpinLockInit(&sh->mutex);

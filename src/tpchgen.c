@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <sys/statvfs.h>
 
-PG_MODULE_MAGIC;
+TPCHGEN_MODULE_MAGIC;
 
 /* Whether this process inherited the postmaster's text pool. */
 static bool pool_preloaded = false;

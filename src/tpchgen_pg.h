@@ -6,6 +6,8 @@
 
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include "access/tupdesc.h"
 #include "port/atomics.h"
 #include "storage/dsm.h"

@@ -13,10 +13,16 @@ package TpchgenTest;
 use strict;
 use warnings;
 
+use Cwd qw(abs_path);
 use Digest::SHA;
 use Exporter 'import';
 use Fcntl qw(O_WRONLY O_CREAT O_DIRECT);
+use File::Basename qw(dirname);
 use IPC::Run;
+
+# The tree's bin/tpchgen.  Found from this file, not from $TESTDIR, which
+# PGXS no longer sets from PostgreSQL 17 on.
+our $cli = abs_path(dirname(__FILE__) . '/../..') . '/bin/tpchgen';
 
 our @EXPORT = qw(entries slurp spew sha256_of io_uring_disabled
   takes_direct_io start_slow_export wait_for_export_progress);

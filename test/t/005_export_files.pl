@@ -34,7 +34,7 @@ my $dbgen_sf01_lineitem =
 my @tables =
   qw(region nation supplier part partsupp customer orders lineitem);
 
-my $cli = "$ENV{TESTDIR}/bin/tpchgen";
+my $cli = $TpchgenTest::cli;
 
 my $node = PostgreSQL::Test::Cluster->new('export_files');
 $node->init;

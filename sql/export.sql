@@ -1,5 +1,5 @@
 -- tpch_export: argument checks, refusals and privileges.  Files are written
--- and compared by the TAP tests (test/t/05_export_files.pl and later).
+-- and compared by the TAP tests (test/t/005_export_files.pl and later).
 
 -- paths must be absolute
 SELECT * FROM tpch_export('region', 'region.csv');

@@ -181,17 +181,27 @@ typedef struct ExportCleanup
 	ZSTD_CCtx  *cctx;
 } ExportCleanup;
 
-/* GUCs */
-static int	export_io_method = TPCHGEN_IO_AUTO;
+/*
+ * GUCs.  A build without liburing offers no io_uring and says so in its
+ * default, as PostgreSQL's own io_method lists only what was built in.
+ */
+#ifdef TPCHGEN_LIBURING
+#define EXPORT_IO_DEFAULT TPCHGEN_IO_AUTO
+#else
+#define EXPORT_IO_DEFAULT TPCHGEN_IO_SYNC
+#endif
+static int	export_io_method = EXPORT_IO_DEFAULT;
 static bool export_direct_io = true;
 static int	export_test_offset_kb = 0;
 static int	export_test_delay_ms = 0;
 static bool export_test_named = false;
 static char *export_test_refuse = NULL;
 
-static const struct config_enum_entry io_method_options[] = {
+static const struct config_enum_entry export_io_method_options[] = {
 	{"auto", TPCHGEN_IO_AUTO, false},
+#ifdef TPCHGEN_LIBURING
 	{"io_uring", TPCHGEN_IO_URING, false},
+#endif
 	{"sync", TPCHGEN_IO_SYNC, false},
 	{NULL, 0, false}
 };
@@ -248,8 +258,8 @@ tpchgen_export_init(void)
 							 "auto uses io_uring where the kernel allows it and "
 							 "synchronous writes elsewhere.",
 							 &export_io_method,
-							 TPCHGEN_IO_AUTO,
-							 io_method_options,
+							 EXPORT_IO_DEFAULT,
+							 export_io_method_options,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
@@ -652,7 +662,7 @@ export_cleanup(void *arg)
 	ExportCleanup *cl = arg;
 
 	if (cl->writer != NULL)
-		writer_close(cl->writer);
+		tpchgen_writer_close(cl->writer);
 	cl->writer = NULL;
 	if (cl->cctx != NULL)
 		ZSTD_freeCCtx(cl->cctx);
@@ -906,8 +916,8 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	nslots = 2 * (nworkers + 1) + 2;
 	shared_size = EXPORT_SHARED_SIZE(nslots, nworkers);
 
-	cl->writer = writer_create(f->fd, f->path, export_io_method,
-							   export_direct_io, nslots + 1);
+	cl->writer = tpchgen_writer_create(f->fd, f->path, export_io_method,
+									   export_direct_io, nslots + 1);
 
 	memset(&r, 0, sizeof(r));
 	if (nworkers > 0)
@@ -939,7 +949,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	sh->nslots = nslots;
 	sh->raw_cap = raw_cap;
 	sh->slot_cap = slot_cap;
-	sh->leader_pgprocno = MyProc->pgprocno;
+	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
 	sh->pool = nworkers > 0 ? tpchgen_share_pool() : DSM_HANDLE_INVALID;
 	sh->pool_copy = (uint64) nchunks * CHUNK_BYTES >= POOL_COPY_BYTES;
 	SpinLockInit(&sh->mutex);
@@ -990,7 +1000,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 			line = frame;
 		}
 		/* Tag nslots: not a slot, nothing to release when it is done. */
-		writer_write(r.writer, line, len, r.offset, nslots);
+		tpchgen_writer_write(r.writer, line, len, r.offset, nslots);
 		r.pending++;
 		r.offset += len;
 		r.bytes += len;
@@ -1004,8 +1014,8 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 		DestroyParallelContext(r.pcxt);
 		ExitParallelMode();
 	}
-	writer_finish(cl->writer);
-	writer_close(cl->writer);
+	tpchgen_writer_finish(cl->writer);
+	tpchgen_writer_close(cl->writer);
 	cl->writer = NULL;
 	/* 'all' writes eight files: hold one file's buffers at a time */
 	if (r.pcxt == NULL)
@@ -1110,7 +1120,7 @@ leader_service(ExportRun *r)
 	bool		freed = false;
 	int			tag;
 
-	while (writer_next_done(r->writer, false, &tag))
+	while (tpchgen_writer_next_done(r->writer, false, &tag))
 	{
 		r->pending--;
 		moved = true;
@@ -1145,8 +1155,8 @@ leader_service(ExportRun *r)
 
 		if (len > 0)
 		{
-			writer_write(r->writer, r->prod.bufs + idx * sh->slot_cap, len,
-						 r->offset, idx);
+			tpchgen_writer_write(r->writer, r->prod.bufs + idx * sh->slot_cap,
+								 len, r->offset, idx);
 			r->pending++;
 		}
 		else
@@ -1235,7 +1245,7 @@ leader_idle(ExportRun *r)
 			r->participate = true;
 	}
 
-	fd = writer_wait_fd(r->writer);
+	fd = tpchgen_writer_wait_fd(r->writer);
 	(void) WaitLatchOrSocket(MyLatch,
 							 WL_LATCH_SET | WL_EXIT_ON_PM_DEATH |
 							 (fd != PGINVALID_SOCKET ? WL_SOCKET_READABLE : 0),

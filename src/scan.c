@@ -570,8 +570,8 @@ convert_row(TpchgenScan *scan, TpchgenRingRow *rr)
 		if (v > PG_INT32_MAX || v < PG_INT32_MIN)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("value " INT64_FORMAT " of column %s is out of range for type integer",
-							v, oc->name),
+					 errmsg("value %lld of column %s is out of range for type integer",
+							(long long) v, oc->name),
 					 errhint("Declare the column as bigint.")));
 		values[oc->attno] = Int32GetDatum((int32) v);
 		isnull[oc->attno] = false;

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <sys/statvfs.h>
 
-PG_MODULE_MAGIC;
+TPCHGEN_MODULE_MAGIC;
 
 /* Whether this process inherited the postmaster's text pool. */
 static bool pool_preloaded = false;
@@ -211,13 +211,14 @@ tpchgen_check_args(double sf, int64 part, int64 parts)
 		case TPCH_ERR_PARTS:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("parts must be at least 1, not " INT64_FORMAT, parts)));
+					 errmsg("parts must be at least 1, not %lld",
+							(long long) parts)));
 			break;
 		case TPCH_ERR_PART:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("part " INT64_FORMAT " is outside 1..parts (" INT64_FORMAT ")",
-							part, parts)));
+					 errmsg("part %lld is outside 1..parts (%lld)",
+							(long long) part, (long long) parts)));
 			break;
 		default:
 			elog(ERROR, "unexpected tpchgen argument error");

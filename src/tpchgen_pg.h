@@ -6,6 +6,8 @@
 
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include "access/tupdesc.h"
 #include "port/atomics.h"
 #include "storage/dsm.h"
@@ -73,13 +75,13 @@ typedef enum TpchgenIoMethod
 
 typedef struct ExportWriter ExportWriter;
 
-extern ExportWriter *writer_create(int fd, const char *path, int method,
-								   bool direct, int depth);
-extern void writer_write(ExportWriter *w, const char *buf, size_t len,
-						 uint64 offset, int tag);
-extern bool writer_next_done(ExportWriter *w, bool wait, int *tag);
-extern pgsocket writer_wait_fd(ExportWriter *w);
-extern void writer_finish(ExportWriter *w);
-extern void writer_close(ExportWriter *w);
+extern ExportWriter *tpchgen_writer_create(int fd, const char *path,
+										   int method, bool direct, int depth);
+extern void tpchgen_writer_write(ExportWriter *w, const char *buf, size_t len,
+								 uint64 offset, int tag);
+extern bool tpchgen_writer_next_done(ExportWriter *w, bool wait, int *tag);
+extern pgsocket tpchgen_writer_wait_fd(ExportWriter *w);
+extern void tpchgen_writer_finish(ExportWriter *w);
+extern void tpchgen_writer_close(ExportWriter *w);
 
 #endif							/* TPCHGEN_PG_H */

@@ -449,8 +449,7 @@ key_order(PlannerInfo *root, RelOptInfo *rel, FuncExpr *fexpr)
 
 	if (!OidIsValid(lt))
 		return NIL;
-	return build_expression_pathkey(root, (Expr *) key, NULL, lt, rel->relids,
-									false);
+	return build_expression_pathkey(root, (Expr *) key, lt, rel->relids, false);
 }
 
 /* The planner's share of the work a participant does (cf. costsize.c). */

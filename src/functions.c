@@ -731,8 +731,7 @@ tpchgen_initialize_dsm(CustomScanState *node, ParallelContext *pcxt,
 
 	if (ts->scan == NULL)
 		start_scan(ts);
-	tpchgen_scan_share(ts->scan, (TpchgenScanShared *) coordinate,
-					   pcxt->nworkers);
+	tpchgen_scan_share(ts->scan, (TpchgenScanShared *) coordinate);
 }
 
 static void

@@ -587,7 +587,13 @@ tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	TupleDesc	desc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
 
-	ts->arg_states = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
+	/*
+	 * Valid constant arguments need no expression states: with JIT on (the
+	 * cost of a scan of a large table passes jit_above_cost), compiling them
+	 * would load LLVM into the session for nothing.
+	 */
+	if (!const_args(cscan->custom_exprs, &ts->sf, &ts->part, &ts->parts))
+		ts->arg_states = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
 	ts->attcol = map_columns(ts->table, desc);
 	init_whole_row(ts, cscan);
 
@@ -668,6 +674,13 @@ eval_args(TpchgenScanState *ts)
 	ListCell   *lc;
 	int			i = 0;
 
+	if (ts->arg_states == NIL)
+	{
+		(void) const_args(((CustomScan *) ts->css.ss.ps.plan)->custom_exprs,
+						  &ts->sf, &ts->part, &ts->parts);
+		ts->args_known = true;
+		return;
+	}
 	foreach(lc, ts->arg_states)
 	{
 		bool		isnull;

@@ -18,6 +18,7 @@ PG_OBJS = \
 	src/export.o \
 	src/fdw.o \
 	src/functions.o \
+	src/pool.o \
 	src/scan.o \
 	src/tpchgen.o \
 	src/writer.o

@@ -41,11 +41,39 @@ SELECT abs(pg_temp.plan_rows('SELECT * FROM tpch_lineitem(sf => 0.01)') / 60175 
 EXPLAIN (COSTS OFF)
 SELECT p, count(*) FROM generate_series(1, 2) p,
 	LATERAL tpch_supplier(sf => 0.01, part => p, parts => 2) GROUP BY p;
--- so are WITH ORDINALITY, volatile arguments and whole-row references
+-- so are WITH ORDINALITY, volatile arguments and the rows of UPDATE ... FROM
 EXPLAIN (COSTS OFF) SELECT * FROM tpch_region() WITH ORDINALITY;
 EXPLAIN (COSTS OFF) SELECT * FROM tpch_region(sf => random() + 1);
+CREATE TEMP TABLE regions AS SELECT * FROM tpch_region();
+EXPLAIN (COSTS OFF)
+UPDATE regions SET r_comment = r.r_comment FROM tpch_region() r
+	WHERE regions.r_regionkey = r.r_regionkey;
+UPDATE regions SET r_comment = r.r_comment FROM tpch_region() r
+	WHERE regions.r_regionkey = r.r_regionkey;
+DROP TABLE regions;
+
+-- Whole-row references stream through the custom scan: a row-typed column.
 EXPLAIN (COSTS OFF) SELECT r FROM tpch_region() r;
 SELECT r FROM tpch_region() r WHERE r_regionkey = 1;
+EXPLAIN (COSTS OFF, VERBOSE) SELECT r_name, row_to_json(r) FROM tpch_region() r
+	WHERE r::text LIKE '%AS%';
+SELECT r_name, row_to_json(r) FROM tpch_region() r WHERE r::text LIKE '%AS%';
+-- the row is the row of its columns, in a serial and a parallel scan
+SELECT md5(string_agg(o::text, '|' ORDER BY o_orderkey)) =
+	   md5(string_agg(ROW(o_orderkey, o_custkey, o_orderstatus, o_totalprice,
+			o_orderdate, o_orderpriority, o_clerk, o_shippriority,
+			o_comment)::tpch_orders_row::text, '|' ORDER BY o_orderkey)) AS same_rows
+FROM tpch_orders(sf => 0.01) o;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+EXPLAIN (COSTS OFF) SELECT sum(hashtext(o::text)) FROM tpch_orders(sf => 0.01) o;
+SELECT sum(hashtext(o::text)) FROM tpch_orders(sf => 0.01) o;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SELECT sum(hashtext(o::text)) FROM tpch_orders(sf => 0.01) o;
+SELECT count(DISTINCT c), count(DISTINCT (c).c_nationkey) FROM tpch_customer(sf => 0.01) c;
 
 -- Arguments known at execution: Params of a generic plan.
 PREPARE q(float8, bigint) AS

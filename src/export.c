@@ -56,12 +56,6 @@
 /* Raw bytes a chunk aims at: big writes, yet many chunks to share out. */
 #define CHUNK_BYTES (2 * 1024 * 1024)
 
-/*
- * Exports at least this big have workers copy the text pool into private
- * huge pages (a tenth of a second) rather than read it in place.
- */
-#define POOL_COPY_BYTES ((uint64) 256 * 1024 * 1024)
-
 /* Keys of the parallel DSM table of contents. */
 #define EXPORT_KEY_SHARED		UINT64CONST(0x7470636800000001)
 #define EXPORT_KEY_BUFFERS		UINT64CONST(0x7470636800000002)
@@ -106,8 +100,6 @@ typedef struct ExportShared
 	size_t		slot_cap;		/* bytes per slot (compressed bound) */
 	int			test_delay_ms;
 	int			leader_pgprocno;
-	dsm_handle	pool;			/* the leader's text pool, if shareable */
-	bool		pool_copy;		/* big enough to copy it to huge pages */
 	/* changing, under mutex */
 	slock_t		mutex;
 	ConditionVariable slot_freed;
@@ -458,7 +450,7 @@ tpch_export(PG_FUNCTION_ARGS)
 	for (int i = 0; i < cl->nfiles; i++)
 		export_open(cl, &cl->files[i]);
 
-	tpchgen_ensure_pool();
+	tpchgen_pool();
 
 	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
 	{
@@ -950,8 +942,6 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	sh->raw_cap = raw_cap;
 	sh->slot_cap = slot_cap;
 	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
-	sh->pool = nworkers > 0 ? tpchgen_share_pool() : DSM_HANDLE_INVALID;
-	sh->pool_copy = (uint64) nchunks * CHUNK_BYTES >= POOL_COPY_BYTES;
 	SpinLockInit(&sh->mutex);
 	ConditionVariableInit(&sh->slot_freed);
 	sh->next_chunk = 0;
@@ -1370,7 +1360,7 @@ tpchgen_export_worker(dsm_segment *seg, shm_toc *toc)
 	memset(&p, 0, sizeof(p));
 	p.sh = shm_toc_lookup(toc, EXPORT_KEY_SHARED, false);
 	p.bufs = shm_toc_lookup(toc, EXPORT_KEY_BUFFERS, false);
-	tpchgen_attach_pool(p.sh->pool, p.sh->pool_copy);
+	tpchgen_pool();
 	if (p.sh->zstd)
 	{
 		export_zstd_create(cl, p.sh->level);

@@ -859,7 +859,7 @@ tpchInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
 
 	if (st->scan == NULL)
 		st->scan = create_scan(st, node, NULL);
-	tpchgen_scan_share(st->scan, &shared->scan, pcxt->nworkers);
+	tpchgen_scan_share(st->scan, &shared->scan);
 	st->shared = shared;
 	tpchReInitializeDSMForeignScan(node, pcxt, coordinate);
 }

@@ -10,13 +10,15 @@ CORE_OBJS = \
 	core/format.o \
 	core/gen.o \
 	core/pool.o \
-	core/scale.o
+	core/scale.o \
+	core/schema.o
 
 # The PostgreSQL glue.
 PG_OBJS = \
 	src/export.o \
 	src/fdw.o \
 	src/functions.o \
+	src/load.o \
 	src/scan.o \
 	src/tpchgen.o \
 	src/writer.o
@@ -27,13 +29,14 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 # upgrade fragment in ext/, in this order; the upgrade script from 0.1.0 is
 # the fragments alone.  So a fresh install and ALTER EXTENSION ... UPDATE run
 # the same statements, and each feature keeps its SQL in a file of its own.
-EXT_SQL =
+EXT_SQL = \
+	ext/load.sql
 
 DATA = tpchgen--0.1.0.sql
 DATA_built = tpchgen--$(EXTVERSION).sql tpchgen--0.1.0--$(EXTVERSION).sql
 PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
 
-REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel tpch_queries
+REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel tpch_queries load
 REGRESS_OPTS = --inputdir=. --load-extension=tpchgen
 
 TAP_TESTS = 1
@@ -72,7 +75,8 @@ $(CORE_OBJS) cli/tpchgen.o test/core/test_core.o test/core/sha256.o: \
 	override CFLAGS += -Wunused-parameter -Wsign-compare -Wmissing-field-initializers
 
 cli/tpchgen.o test/core/test_core.o: core/tpch.h
-$(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h
+$(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h core/schema.h
+src/load.o: core/schema.h
 
 # Tests that need no server: core unit tests, CLI conformance and errors.
 check-core: bin/tpchgen test/core/test_core

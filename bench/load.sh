@@ -91,7 +91,7 @@ load_measure() {
 		pq -c "ALTER SYSTEM RESET wal_level" -c "ALTER SYSTEM RESET max_wal_senders" >/dev/null
 		as_server "$PGBIN/pg_ctl -D '$BASE/data' -l '$BASE/server.log' -w -t 60 restart" >/dev/null
 	fi
-	pq -c "DROP SCHEMA IF EXISTS c0, c1, l0, l1 CASCADE" >/dev/null
+	pq -c "DROP SCHEMA IF EXISTS c0, c1, l0, l1 CASCADE" >/dev/null 2>&1
 }
 
 mb() { [ -n "${WAL[$1]:-}" ] && awk -v b="${WAL[$1]}" 'BEGIN { printf "%.0f", b / 1e6 }' || echo "–"; }

@@ -40,6 +40,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xloginsert.h"
+#include "catalog/pg_type.h"
 #include "catalog/namespace.h"
 #include "commands/progress.h"
 #include "executor/spi.h"
@@ -58,6 +59,7 @@
 #include "utils/array.h"
 #include "utils/backend_progress.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -167,16 +169,38 @@ typedef struct LoadShared
 
 struct LoadRun;
 
+/*
+ * How a column is stored.  The tables are ours, made from core/schema.c, so
+ * each column's type follows from its kind: bigint, integer, date,
+ * numeric(15,2), char(n) or varchar(n), never NULL.
+ */
+typedef struct LoadColumn
+{
+	uint32		offset;			/* of the value in tpch_row */
+	tpch_kind	kind;
+	uint32		width;			/* char(n): the n to blank-pad to */
+} LoadColumn;
+
+/*
+ * Rows generated ahead of the one stored: a comment is cut from anywhere in
+ * the 300 MiB pool, so its read misses the caches; prefetched when its row
+ * is generated, it is in the cache by the time the row is stored.
+ */
+#define ROWS_AHEAD 4
+
 /* One process that builds pages: a worker or the leader. */
 typedef struct LoadProducer
 {
 	LoadShared *sh;
 	char	   *pages;			/* nslots * SLOT_PAGES pages */
 	struct LoadRun *run;		/* the leader's run; NULL in a worker */
-	TupleDesc	desc;
-	TpchgenScan *scan;
-	Datum	   *values;
-	bool	   *isnull;
+	int			ncols;
+	LoadColumn *cols;
+	int			comment;		/* the column cut from the pool, or -1 */
+	bool		gen_ready;
+	tpch_gen	gen;
+	tpch_row	ring[ROWS_AHEAD];
+	char		data[BLCKSZ];	/* the tuple data of one row */
 } LoadProducer;
 
 /* The leader's state while it fills one table. */
@@ -219,7 +243,9 @@ static void write_vm(LoadRun *r);
 static void producer_start(LoadProducer *p, Relation rel);
 static void producer_wait_slot(LoadProducer *p, LoadSlot *s, int64 chunk);
 static void produce_chunk(LoadProducer *p, int64 chunk);
-static bool place_tuple(LoadProducer *p, Page page);
+static bool place_tuple(LoadProducer *p, Page page, const char *data,
+						Size data_len);
+static Size form_row(LoadProducer *p, const tpch_row *row);
 static void run_sql(const char *sql);
 static int	load_cpus(void);
 
@@ -704,7 +730,6 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 		smgrimmedsync(RelationGetSmgr(r.rel), VISIBILITYMAP_FORKNUM);
 	}
 
-	tpchgen_scan_end(r.prod.scan);
 	if (r.pcxt == NULL)
 	{
 		pfree(pages);
@@ -943,26 +968,60 @@ write_vm(LoadRun *r)
  * Producers
  * ------------------------------------------------------------------------ */
 
-/* A scan of the table's part bound to every column of the relation. */
+/*
+ * Sets a producer up for the relation, whose columns must be the core's
+ * with the types core/schema.c gives them.
+ */
 static void
 producer_start(LoadProducer *p, Relation rel)
 {
 	LoadShared *sh = p->sh;
 	TupleDesc	desc = RelationGetDescr(rel);
-	int		   *attcol = palloc(sizeof(int) * desc->natts);
+	const tpch_column *cols = tpch_columns(sh->table, &p->ncols);
+	uint64		pool = tpch_pool_columns(sh->table);
 
-	for (int i = 0; i < desc->natts; i++)
+	if (desc->natts != p->ncols)
+		elog(ERROR, "table \"%s\" does not have the columns tpch_load made",
+			 RelationGetRelationName(rel));
+	p->cols = palloc(sizeof(LoadColumn) * p->ncols);
+	p->comment = -1;
+	for (int i = 0; i < p->ncols; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Oid			want = InvalidOid;
 
-		attcol[i] = att->attisdropped ? -1 :
-			tpch_column_lookup(sh->table, NameStr(att->attname));
+		switch (cols[i].kind)
+		{
+			case TPCH_KIND_KEY:
+				want = INT8OID;
+				break;
+			case TPCH_KIND_INT:
+				want = INT4OID;
+				break;
+			case TPCH_KIND_DATE:
+				want = DATEOID;
+				break;
+			case TPCH_KIND_MONEY:
+			case TPCH_KIND_QUANTITY:
+				want = NUMERICOID;
+				break;
+			case TPCH_KIND_CHAR:
+				want = BPCHAROID;
+				break;
+			case TPCH_KIND_VARCHAR:
+				want = VARCHAROID;
+				break;
+		}
+		if (att->attisdropped || att->atttypid != want ||
+			strcmp(NameStr(att->attname), cols[i].name) != 0)
+			elog(ERROR, "table \"%s\" does not have the columns tpch_load made",
+				 RelationGetRelationName(rel));
+		p->cols[i].offset = cols[i].offset;
+		p->cols[i].kind = cols[i].kind;
+		p->cols[i].width = cols[i].kind == TPCH_KIND_CHAR ? cols[i].width : 0;
+		if (pool & (UINT64CONST(1) << i))
+			p->comment = i;
 	}
-	p->desc = desc;
-	p->scan = tpchgen_scan_create(sh->table, sh->sf, sh->part, sh->parts);
-	tpchgen_scan_bind(p->scan, desc, attcol);
-	p->values = palloc(sizeof(Datum) * desc->natts);
-	p->isnull = palloc(sizeof(bool) * desc->natts);
 }
 
 /* Test hook: slows building down so that tests can cancel mid-way. */
@@ -1018,6 +1077,25 @@ publish(LoadProducer *p, LoadSlot *s, int npages, int64 rows, bool last)
 		SetLatch(&ProcGlobal->allProcs[sh->leader_pgprocno].procLatch);
 }
 
+/* Generates the next row into *row, prefetching its comment; false at the end. */
+static bool
+next_row(LoadProducer *p, tpch_row *row)
+{
+	int			r = tpch_gen_next(&p->gen, row);
+
+	if (r < 0)
+		elog(ERROR, "tpchgen generator failed: %s", tpch_strerror(-r));
+	if (r > 0 && p->comment >= 0)
+	{
+		const tpch_str *s = (const tpch_str *) ((const char *) row +
+												p->cols[p->comment].offset);
+
+		__builtin_prefetch(s->ptr);
+		__builtin_prefetch(s->ptr + s->len - 1);
+	}
+	return r > 0;
+}
+
 /*
  * Builds the pages of one chunk into its slot: a new page for the chunk's
  * first row, and the slot handed over whenever its pages are full.
@@ -1033,18 +1111,48 @@ produce_chunk(LoadProducer *p, int64 chunk)
 	int64		count = Min(sh->chunk_rows, sh->first + sh->count - first);
 	int			cur = 0;
 	int64		rows = 0;
+	int			head = 0;
+	int			ahead = 0;
+	bool		done = false;
 
 	if (sh->test_delay_ms > 0)
 		load_test_delay(sh->test_delay_ms);
 
-	tpchgen_scan_set_range(p->scan, first, count);
+	/*
+	 * One generator per producer, seeking forward from chunk to chunk: at
+	 * SF >= 30000 a seek replays orders only over the gap.
+	 */
+	if (!p->gen_ready)
+	{
+		if (tpch_gen_init(&p->gen, sh->table, sh->sf, sh->part,
+						  sh->parts) != TPCH_OK)
+			elog(ERROR, "could not set up the tpchgen generator");
+		p->gen_ready = true;
+	}
+	if (tpch_gen_seek(&p->gen, first, count) != TPCH_OK ||
+		tpch_gen_set_columns(&p->gen, TPCH_ALL_COLUMNS) != TPCH_OK)
+		elog(ERROR, "could not seek the tpchgen generator to row " INT64_FORMAT,
+			 first);
+
 	producer_wait_slot(p, s, chunk);
 	PageInit(pages, BLCKSZ, 0);
 	PageSetAllVisible(pages);
 
-	while (tpchgen_scan_next(p->scan, p->values, p->isnull))
+	while (ahead < ROWS_AHEAD && next_row(p, &p->ring[ahead]))
+		ahead++;
+	while (ahead > 0)
 	{
-		if (!place_tuple(p, pages + (Size) cur * BLCKSZ))
+		Size		len = form_row(p, &p->ring[head]);
+
+		/* the slot of the row just formed takes the row ROWS_AHEAD on */
+		if (done || !next_row(p, &p->ring[head]))
+		{
+			done = true;
+			ahead--;
+		}
+		head = (head + 1) % ROWS_AHEAD;
+
+		if (!place_tuple(p, pages + (Size) cur * BLCKSZ, p->data, len))
 		{
 			if (++cur == SLOT_PAGES)
 			{
@@ -1055,64 +1163,170 @@ produce_chunk(LoadProducer *p, int64 chunk)
 			}
 			PageInit(pages + (Size) cur * BLCKSZ, BLCKSZ, 0);
 			PageSetAllVisible(pages + (Size) cur * BLCKSZ);
-			if (!place_tuple(p, pages + (Size) cur * BLCKSZ))
+			if (!place_tuple(p, pages + (Size) cur * BLCKSZ, p->data, len))
 				elog(ERROR, "tpchgen row does not fit an empty page");
 		}
 		rows++;
+		if ((rows & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	publish(p, s, PageGetMaxOffsetNumber(pages + (Size) cur * BLCKSZ) > 0 ?
 			cur + 1 : cur, rows, true);
 }
 
 /*
- * Forms the row in p->values as a frozen heap tuple straight on `page`, as
- * heap_form_tuple and heap_insert with HEAP_INSERT_FROZEN would have made
+ * Aligns off in data, zeroing the padding: a reader takes a non-zero byte
+ * where a varlena may start for a one-byte header, so padding must be zero
+ * (heap_form_tuple gets that from palloc0).
+ */
+static inline Size
+align_zero(char *data, Size off, Size align)
+{
+	Size		aligned = TYPEALIGN(align, off);
+
+	if (aligned > off)
+		memset(data + off, 0, aligned - off);
+	return aligned;
+}
+
+/*
+ * Appends a varlena value of len bytes blank-padded to pad at data + off, as
+ * heap_fill_tuple stores it: with a one-byte header and unaligned when it is
+ * short enough, else with a four-byte header aligned as the type (int).
+ */
+static inline Size
+put_varlena(char *data, Size off, const char *src, uint32 len, uint32 pad)
+{
+	uint32		full = Max(len, pad);
+	char	   *p;
+
+	if (full + VARHDRSZ_SHORT <= VARATT_SHORT_MAX)
+	{
+		SET_VARSIZE_SHORT(data + off, full + VARHDRSZ_SHORT);
+		p = data + off + VARHDRSZ_SHORT;
+	}
+	else
+	{
+		off = align_zero(data, off, ALIGNOF_INT);
+		SET_VARSIZE(data + off, full + VARHDRSZ);
+		p = data + off + VARHDRSZ;
+	}
+	memcpy(p, src, len);
+	if (full > len)
+		memset(p + len, ' ', full - len);
+	return p + full - data;
+}
+
+/*
+ * Writes a row's tuple data into p->data as heap_fill_tuple would for the
+ * table's types, and returns its length: fixed-width values aligned to
+ * their type, varlena values with one-byte headers and no alignment.
+ */
+static Size
+form_row(LoadProducer *p, const tpch_row *row)
+{
+	const char *base = (const char *) row;
+	char	   *data = p->data;
+	Size		off = 0;
+
+	for (int i = 0; i < p->ncols; i++)
+	{
+		const LoadColumn *c = &p->cols[i];
+		const char *field = base + c->offset;
+
+		switch (c->kind)
+		{
+			case TPCH_KIND_KEY:
+				off = align_zero(data, off, ALIGNOF_DOUBLE);
+				memcpy(data + off, field, sizeof(int64));
+				off += sizeof(int64);
+				break;
+			case TPCH_KIND_INT:
+				{
+					int64		v = *(const int64 *) field;
+					int32		v32 = (int32) v;
+
+					if (v > PG_INT32_MAX || v < PG_INT32_MIN)
+						elog(ERROR, "tpchgen value " INT64_FORMAT " is out of range for type integer",
+							 v);
+					off = align_zero(data, off, ALIGNOF_INT);
+					memcpy(data + off, &v32, sizeof(int32));
+					off += sizeof(int32);
+				}
+				break;
+			case TPCH_KIND_DATE:
+				{
+					DateADT		d = *(const int32 *) field + TPCH_DATE_PG_OFFSET;
+
+					off = align_zero(data, off, ALIGNOF_INT);
+					memcpy(data + off, &d, sizeof(DateADT));
+					off += sizeof(DateADT);
+				}
+				break;
+			case TPCH_KIND_MONEY:
+			case TPCH_KIND_QUANTITY:
+				{
+					char		num[VARHDRSZ + sizeof(uint16) + 8 * sizeof(int16)];
+					int64		cents = *(const int64 *) field *
+						(c->kind == TPCH_KIND_QUANTITY ? 100 : 1);
+
+					tpchgen_numeric_from_cents(num, cents);
+					off = put_varlena(data, off, num + VARHDRSZ,
+									  VARSIZE(num) - VARHDRSZ, 0);
+				}
+				break;
+			case TPCH_KIND_CHAR:
+			case TPCH_KIND_VARCHAR:
+				{
+					const tpch_str *str = (const tpch_str *) field;
+
+					if (str->len > TPCH_MAX_LINE)
+						elog(ERROR, "tpchgen value of %u bytes is too long", str->len);
+					off = put_varlena(data, off, str->ptr, str->len, c->width);
+				}
+				break;
+		}
+	}
+	return off;
+}
+
+/*
+ * Places tuple data as a frozen heap tuple on `page`, with the header
+ * heap_form_tuple and heap_insert with HEAP_INSERT_FROZEN would have given
  * it; false when it does not fit.  The block number of its own TID is set
  * when the page is written.
  */
 static bool
-place_tuple(LoadProducer *p, Page page)
+place_tuple(LoadProducer *p, Page page, const char *data, Size data_len)
 {
 	PageHeader	ph = (PageHeader) page;
-	TupleDesc	desc = p->desc;
-	bool		hasnull = false;
-	Size		hoff;
-	Size		data_len;
-	Size		len;
+	Size		hoff = MAXALIGN(SizeofHeapTupleHeader);
+	Size		len = hoff + data_len;
 	OffsetNumber off;
 	HeapTupleHeader td;
 
-	for (int i = 0; i < desc->natts; i++)
-		hasnull |= p->isnull[i];
-	hoff = SizeofHeapTupleHeader;
-	if (hasnull)
-		hoff += BITMAPLEN(desc->natts);
-	hoff = MAXALIGN(hoff);
-	data_len = heap_compute_data_size(desc, p->values, p->isnull);
-	len = hoff + data_len;
 	if (len > MaxHeapTupleSize)
 		elog(ERROR, "tpchgen row of %zu bytes does not fit a heap page", len);
-
 	off = PageGetMaxOffsetNumber(page) + 1;
 	if (off > MaxHeapTuplesPerPage ||
 		(Size) (ph->pd_upper - ph->pd_lower) < MAXALIGN(len) + sizeof(ItemIdData))
 		return false;
 
-	/* PageInit zeroed the page: alignment padding stays zero */
+	/* PageInit zeroed the page: the padding after the tuple stays zero */
 	ph->pd_upper -= MAXALIGN(len);
 	ItemIdSetNormal(PageGetItemId(page, off), ph->pd_upper, len);
 	ph->pd_lower += sizeof(ItemIdData);
 
 	td = (HeapTupleHeader) (page + ph->pd_upper);
-	HeapTupleHeaderSetNatts(td, desc->natts);
+	HeapTupleHeaderSetNatts(td, p->ncols);
 	td->t_hoff = hoff;
-	heap_fill_tuple(desc, p->values, p->isnull, (char *) td + hoff, data_len,
-					&td->t_infomask, hasnull ? td->t_bits : NULL);
-	td->t_infomask |= HEAP_XMIN_FROZEN | HEAP_XMAX_INVALID;
+	/* every table has varchar columns, none has NULLs */
+	td->t_infomask = HEAP_HASVARWIDTH | HEAP_XMIN_FROZEN | HEAP_XMAX_INVALID;
 	HeapTupleHeaderSetXmin(td, p->sh->xid);
 	HeapTupleHeaderSetXmax(td, InvalidTransactionId);
 	HeapTupleHeaderSetCmin(td, p->sh->cid);
 	ItemPointerSet(&td->t_ctid, 0, off);
+	memcpy((char *) td + hoff, data, data_len);
 	return true;
 }
 
@@ -1149,6 +1363,5 @@ tpchgen_load_worker(dsm_segment *seg, shm_toc *toc)
 			break;
 		produce_chunk(&p, chunk);
 	}
-	tpchgen_scan_end(p.scan);
 	table_close(rel, AccessShareLock);
 }

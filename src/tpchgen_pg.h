@@ -56,6 +56,7 @@ extern double tpchgen_table_rows(tpch_table table, double sf,
 								 int64 part, int64 parts);
 extern uint64 tpchgen_table_chunks(tpch_table table, double sf,
 								   int64 part, int64 parts);
+extern Datum tpchgen_numeric_from_cents(char *buf, int64 cents);
 
 /* in functions.c */
 extern void tpchgen_functions_init(void);

@@ -9,6 +9,7 @@
  * when complete: an error never leaves a partial file under the final name.
  */
 #include "../core/tpch.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -624,6 +625,8 @@ main(int argc, char **argv)
 
 		progname = slash ? slash + 1 : argv[0];
 	}
+	if (argc > 1 && strcmp(argv[1], "qgen") == 0)
+		return tpchgen_qgen_main(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	/* a closed pipe is a write error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);

@@ -50,10 +50,16 @@ SELECT answer FROM tpch_answers() WHERE query_nr IN (1, 6, 8);
 SELECT query_nr, answer FROM tpch_answers(0.01) WHERE query_nr IN (17, 18, 20);
 
 -- the functions come with ALTER EXTENSION UPDATE as with CREATE EXTENSION
-DROP EXTENSION tpchgen;
+-- (in a database of its own, so this one's extension stays as it is)
+\set regress_db :DBNAME
+CREATE DATABASE qgen_upgrade;
+\c qgen_upgrade
 CREATE EXTENSION tpchgen VERSION '0.1.0';
 SELECT count(*) FROM pg_proc WHERE proname IN ('tpch_queries', 'tpch_check');
 ALTER EXTENSION tpchgen UPDATE;
 SELECT proname, pg_get_function_arguments(oid) FROM pg_proc
 WHERE proname IN ('tpch_queries', 'tpch_query', 'tpch_query_params', 'tpch_answers', 'tpch_check')
 ORDER BY proname;
+SELECT query_nr FROM tpch_queries(7) WHERE position = 1;
+\c :regress_db
+DROP DATABASE qgen_upgrade;

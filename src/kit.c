@@ -27,15 +27,21 @@ PG_FUNCTION_INFO_V1(tpch_query_params);
 PG_FUNCTION_INFO_V1(tpch_answers);
 PG_FUNCTION_INFO_V1(tpch_check);
 
-/* Argument n, which must not be NULL. */
+/* Argument n, which must not be NULL; the hint says what it takes. */
 static void
-require_arg(FunctionCallInfo fcinfo, int n, const char *name)
+require_arg(FunctionCallInfo fcinfo, int n, const char *name, const char *hint)
 {
 	if (PG_ARGISNULL(n))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", name)));
+				 errmsg("%s must not be null", name),
+				 errhint("%s", hint)));
 }
+
+#define HINT_QUERY_NR "The TPC-H queries are numbered 1 to 22."
+#define HINT_SF "The scale factor must be a number above 0 and at most 100000."
+#define HINT_STREAM "Stream 0 is the power test and stream s (1 or more) throughput stream s, as in qgen -p."
+
 
 static void
 check_query_nr(int32 q)
@@ -44,7 +50,7 @@ check_query_nr(int32 q)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("query number %d is out of range", q),
-				 errhint("The TPC-H queries are numbered 1 to 22.")));
+				 errhint(HINT_QUERY_NR)));
 }
 
 /* The scale factor argument n, as the data functions take it. */
@@ -53,7 +59,7 @@ sf_arg(FunctionCallInfo fcinfo, int n)
 {
 	double		sf;
 
-	require_arg(fcinfo, n, "sf");
+	require_arg(fcinfo, n, "sf", HINT_SF);
 	sf = PG_GETARG_FLOAT8(n);
 	tpchgen_check_args(sf, 1, 1);
 	return sf;
@@ -122,13 +128,13 @@ tpch_queries(PG_FUNCTION_ARGS)
 	int64		seed;
 	double		sf;
 
-	require_arg(fcinfo, 0, "stream");
+	require_arg(fcinfo, 0, "stream", HINT_STREAM);
 	stream = PG_GETARG_INT32(0);
 	if (stream < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("stream %d is negative", stream),
-				 errhint("Stream 0 is the power test and stream s (1 or more) throughput stream s, as in qgen -p.")));
+				 errhint(HINT_STREAM)));
 	seed = seed_arg(fcinfo, 1);
 	sf = sf_arg(fcinfo, 2);
 
@@ -155,7 +161,7 @@ tpch_query(PG_FUNCTION_ARGS)
 	int64		seed;
 	double		sf;
 
-	require_arg(fcinfo, 0, "query_nr");
+	require_arg(fcinfo, 0, "query_nr", HINT_QUERY_NR);
 	q = PG_GETARG_INT32(0);
 	check_query_nr(q);
 	seed = seed_arg(fcinfo, 1);

@@ -230,6 +230,7 @@ tpch_answers(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	double		sf = sf_arg(fcinfo, 0);
 
+	/* an SF without answers is an error, not an empty set */
 	answer_of(1, sf);
 	InitMaterializedSRF(fcinfo, 0);
 	for (int q = 1; q <= TPCH_NQUERIES; q++)
@@ -319,6 +320,7 @@ tpch_check(PG_FUNCTION_ARGS)
 		check_query_nr(only);
 	}
 	sf = sf_arg(fcinfo, 1);
+	/* an SF without answers fails before any query runs */
 	answer_of(1, sf);
 
 	InitMaterializedSRF(fcinfo, 0);

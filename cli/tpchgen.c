@@ -12,6 +12,7 @@
  * directory cannot be made to write into another user's file.
  */
 #include "../core/tpch.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -865,6 +866,8 @@ main(int argc, char **argv)
 
 		progname = slash ? slash + 1 : argv[0];
 	}
+	if (argc > 1 && strcmp(argv[1], "qgen") == 0)
+		return tpchgen_qgen_main(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	/* a closed pipe is a write error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);

@@ -11,6 +11,7 @@
  * leave one behind (named tpchgen_load_*, safe to drop).
  */
 #include "client.h"
+#include "../core/schema.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -605,18 +606,7 @@ run_per_table(loader *l, worker *w, int nw, char *const *sql, int n)
 	}
 }
 
-/* The primary key columns and foreign keys of the specification (1.4.2). */
-static const char *const primary_keys[TPCH_NTABLES] = {
-	[TPCH_REGION] = "r_regionkey",
-	[TPCH_NATION] = "n_nationkey",
-	[TPCH_SUPPLIER] = "s_suppkey",
-	[TPCH_PART] = "p_partkey",
-	[TPCH_PARTSUPP] = "ps_partkey, ps_suppkey",
-	[TPCH_CUSTOMER] = "c_custkey",
-	[TPCH_ORDERS] = "o_orderkey",
-	[TPCH_LINEITEM] = "l_orderkey, l_linenumber",
-};
-
+/* The tables, as tpch_load makes them (core/schema.h). */
 static void
 create_tables(loader *l, PGconn *conn)
 {
@@ -624,68 +614,13 @@ create_tables(loader *l, PGconn *conn)
 
 	for (int t = 0; t < TPCH_NTABLES; t++)
 	{
-		int			ncols;
-		const tpch_column *cols = tpch_columns((tpch_table) t, &ncols);
-		size_t		len = 0;
-
 		if (!l->o->tables[t])
 			continue;
-		len = append(sql, sizeof(sql), len, "CREATE TABLE %s.%s (", l->staging,
-					 tpch_table_name((tpch_table) t));
-		for (int i = 0; i < ncols; i++)
-		{
-			const char *type;
-			char		tbuf[32];
-
-			switch (cols[i].kind)
-			{
-				case TPCH_KIND_INT:
-					type = "integer";
-					break;
-				case TPCH_KIND_KEY:
-					type = "bigint";
-					break;
-				case TPCH_KIND_MONEY:
-				case TPCH_KIND_QUANTITY:
-					type = "numeric(15,2)";
-					break;
-				case TPCH_KIND_DATE:
-					type = "date";
-					break;
-				case TPCH_KIND_CHAR:
-					snprintf(tbuf, sizeof(tbuf), "char(%d)", cols[i].width);
-					type = tbuf;
-					break;
-				default:
-					snprintf(tbuf, sizeof(tbuf), "varchar(%d)", cols[i].width);
-					type = tbuf;
-					break;
-			}
-			len = append(sql, sizeof(sql), len, "%s%s %s NOT NULL", i ? ", " : "",
-						 cols[i].name, type);
-		}
-		append(sql, sizeof(sql), len, ")");
+		if (tpch_sql_create_table((tpch_table) t, l->staging, 0, sql, sizeof(sql)) >= sizeof(sql))
+			client_fail("a statement is too long");
 		client_exec(conn, sql);
 	}
 }
-
-/* Foreign keys of the specification: table, columns, referenced table, columns. */
-static const struct
-{
-	tpch_table	table;
-	const char *cols;
-	tpch_table	ref;
-	const char *refcols;
-}			foreign_keys[] = {
-	{TPCH_NATION, "n_regionkey", TPCH_REGION, "r_regionkey"},
-	{TPCH_SUPPLIER, "s_nationkey", TPCH_NATION, "n_nationkey"},
-	{TPCH_CUSTOMER, "c_nationkey", TPCH_NATION, "n_nationkey"},
-	{TPCH_PARTSUPP, "ps_partkey", TPCH_PART, "p_partkey"},
-	{TPCH_PARTSUPP, "ps_suppkey", TPCH_SUPPLIER, "s_suppkey"},
-	{TPCH_ORDERS, "o_custkey", TPCH_CUSTOMER, "c_custkey"},
-	{TPCH_LINEITEM, "l_orderkey", TPCH_ORDERS, "o_orderkey"},
-	{TPCH_LINEITEM, "l_partkey, l_suppkey", TPCH_PARTSUPP, "ps_partkey, ps_suppkey"},
-};
 
 /* Set while the staging schema exists, for the exit handler. */
 static PGconn *cleanup_conn;
@@ -885,8 +820,7 @@ tpchgen_load_main(int argc, char **argv)
 			{
 				char		buf[512];
 
-				snprintf(buf, sizeof(buf), "ALTER TABLE %s.%s ADD PRIMARY KEY (%s)",
-						 l.staging, tpch_table_name((tpch_table) t), primary_keys[t]);
+				tpch_sql_primary_key((tpch_table) t, l.staging, buf, sizeof(buf));
 				stmts[nstmts++] = strdup(buf);
 			}
 		run_per_table(&l, w, o.jobs, stmts, nstmts);
@@ -898,15 +832,19 @@ tpchgen_load_main(int argc, char **argv)
 			client_fail("%s", l.error);
 	}
 	if (o.keys == KEYS_FOREIGN)
-		for (size_t i = 0; i < sizeof(foreign_keys) / sizeof(foreign_keys[0]); i++)
+		for (int t = 0; t < TPCH_NTABLES; t++)
 		{
-			if (!o.tables[foreign_keys[i].table] || !o.tables[foreign_keys[i].ref])
-				continue;
-			snprintf(sql, sizeof(sql),
-					 "ALTER TABLE %s.%s ADD FOREIGN KEY (%s) REFERENCES %s.%s (%s)",
-					 l.staging, tpch_table_name(foreign_keys[i].table), foreign_keys[i].cols,
-					 l.staging, tpch_table_name(foreign_keys[i].ref), foreign_keys[i].refcols);
-			client_exec(conn, sql);
+			int			n;
+			const tpch_foreign_key *fk = tpch_foreign_keys((tpch_table) t, &n);
+
+			for (int i = 0; i < n && o.tables[t]; i++)
+			{
+				/* between loaded tables only */
+				if (!o.tables[fk[i].ref])
+					continue;
+				tpch_sql_foreign_key((tpch_table) t, i, l.staging, sql, sizeof(sql));
+				client_exec(conn, sql);
+			}
 		}
 	t_keys = elapsed(&l.start) - t_copy;
 	if (o.analyze)

@@ -77,7 +77,7 @@ same_as_dbgen public "1 job"
 same_as_dbgen '"Three Jobs"' "3 jobs"
 check "primary keys of all 8 tables" 8 \
 	"$(q "SELECT count(*) FROM pg_constraint WHERE contype = 'p' AND connamespace = 'public'::regnamespace")"
-check "foreign keys with --keys foreign" 8 \
+check "foreign keys with --keys foreign" 10 \
 	"$(q "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = '\"Three Jobs\"'::regnamespace")"
 check "statistics after the load" 8 \
 	"$(q "SELECT count(DISTINCT tablename) FROM pg_stats WHERE schemaname = 'public'")"

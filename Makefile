@@ -10,7 +10,8 @@ CORE_OBJS = \
 	core/format.o \
 	core/gen.o \
 	core/pool.o \
-	core/scale.o
+	core/scale.o \
+	core/update.o
 
 # The PostgreSQL glue.
 PG_OBJS = \
@@ -60,7 +61,7 @@ tpchgen--0.1.0--$(EXTVERSION).sql: $(EXT_SQL)
 # Everything built by a plain `make`, beside the shared library.
 all: bin/tpchgen test/core/test_core
 
-bin/tpchgen: cli/tpchgen.o $(CORE_OBJS)
+bin/tpchgen: cli/tpchgen.o cli/updates.o $(CORE_OBJS)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
 
@@ -68,16 +69,19 @@ test/core/test_core: test/core/test_core.o test/core/sha256.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
 
 # The core, the CLI and their tests see no PostgreSQL header: -Wextra whole.
-$(CORE_OBJS) cli/tpchgen.o test/core/test_core.o test/core/sha256.o: \
+$(CORE_OBJS) cli/tpchgen.o cli/updates.o test/core/test_core.o test/core/sha256.o: \
 	override CFLAGS += -Wunused-parameter -Wsign-compare -Wmissing-field-initializers
 
 cli/tpchgen.o test/core/test_core.o: core/tpch.h
+cli/tpchgen.o cli/updates.o: cli/updates.h
+cli/updates.o core/update.o: core/update.h
 $(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h
 
 # Tests that need no server: core unit tests, CLI conformance and errors.
 check-core: bin/tpchgen test/core/test_core
 	test/core/test_core
 	test/cli_conformance.sh bin/tpchgen
+	test/cli_updates.sh bin/tpchgen
 
 .PHONY: check-core
 

@@ -9,6 +9,7 @@
  * when complete: an error never leaves a partial file under the final name.
  */
 #include "../core/tpch.h"
+#include "updates.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -78,6 +79,9 @@ usage(FILE *out)
 			"  --output-dir DIR   write dbgen's file names into DIR, created if missing:\n"
 			"                     lineitem.tbl, lineitem.tbl.3 for part 3, .csv for csv\n"
 			"  --stdout           write one table's rows to standard output\n"
+			"  --updates N        write dbgen's update sets 1..N instead (dbgen -U N), with\n"
+			"                     --update-start K, --insert-segments I, --delete-segments D\n"
+			"                     (see README)\n"
 			"  --help             show this help and exit\n"
 			"\n"
 			"Example: %s --sf 1 --threads 2 --output-dir /data/tpch-sf1\n",
@@ -624,6 +628,8 @@ main(int argc, char **argv)
 
 		progname = slash ? slash + 1 : argv[0];
 	}
+	if (updates_requested(argc, argv))
+		return updates_main(argc, argv, progname);
 	parse_args(argc, argv, &o);
 	/* a closed pipe is a write error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);

@@ -20,6 +20,7 @@ PG_OBJS = \
 	src/functions.o \
 	src/scan.o \
 	src/tpchgen.o \
+	src/updates.o \
 	src/writer.o
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
@@ -28,13 +29,13 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 # upgrade fragment in ext/, in this order; the upgrade script from 0.1.0 is
 # the fragments alone.  So a fresh install and ALTER EXTENSION ... UPDATE run
 # the same statements, and each feature keeps its SQL in a file of its own.
-EXT_SQL =
+EXT_SQL = ext/refresh.sql
 
 DATA = tpchgen--0.1.0.sql
 DATA_built = tpchgen--$(EXTVERSION).sql tpchgen--0.1.0--$(EXTVERSION).sql
 PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
 
-REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel tpch_queries
+REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel tpch_queries refresh_functions refresh_procedures
 REGRESS_OPTS = --inputdir=. --load-extension=tpchgen
 
 TAP_TESTS = 1

@@ -110,6 +110,28 @@ tpch_update_init(tpch_gen *g, tpch_table t, tpch_update_kind kind,
 	return tpch_gen_seek(g, first, count);
 }
 
+int64_t
+tpch_update_lines(double sf, int64_t set)
+{
+	int64_t		r = tpch_update_rows(sf);
+	int64_t		row = group_row(TPCH_INSERTS, sf, (set - 1) * r + 1);
+	int64_t		x,
+				n = 0;
+
+	if (r > TPCH_UPDATE_COUNT_MAX)
+		return tpch_rows_estimate(TPCH_LINEITEM, r);
+	/* the line count is stream 43's only draw, one step a row */
+	x = tpch_mulmod(tpch_stream_seed[S_O_LCNT], tpch_pow16807((uint64_t) (row - 1)));
+	for (int64_t i = 0; i < r; i++)
+	{
+		int64_t		y = x;
+
+		n += tpch_uniform(&y, 1, 7);
+		x = tpch_next(x);
+	}
+	return n;
+}
+
 size_t
 tpch_format_delete(tpch_format fmt, int64_t key, char *buf)
 {

@@ -53,6 +53,14 @@ int64_t		tpch_update_rows(double sf);
 int			tpch_check_update(double sf, int64_t set);
 
 /*
+ * Lines of a set's new orders: counted exactly (one draw per order) for
+ * sets up to TPCH_UPDATE_COUNT_MAX orders, else 4 per order (the mean).
+ * Requires valid arguments.
+ */
+#define TPCH_UPDATE_COUNT_MAX 1000000
+int64_t		tpch_update_lines(double sf, int64_t set);
+
+/*
  * Group rows [*first, *first + *count) of part `part` of `parts` of a set,
  * cut as dbgen -C cuts a table (the last part takes the remainder), in the
  * numbering the generator of tpch_update_init seeks in.

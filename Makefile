@@ -75,8 +75,8 @@ $(CORE_OBJS) cli/tpchgen.o cli/updates.o test/core/test_core.o test/core/sha256.
 
 cli/tpchgen.o test/core/test_core.o: core/tpch.h
 cli/tpchgen.o cli/updates.o: cli/updates.h
-cli/updates.o core/update.o: core/update.h
-$(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h
+cli/updates.o: core/update.h
+$(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h core/update.h
 
 # Tests that need no server: core unit tests, CLI conformance and errors.
 check-core: bin/tpchgen test/core/test_core

@@ -5,6 +5,8 @@
 
 #include "internal.h"
 
+#include <string.h>
+
 const char *
 tpch_update_strerror(int err)
 {
@@ -104,6 +106,7 @@ tpch_update_init(tpch_gen *g, tpch_table t, tpch_update_kind kind,
 	{
 		/* only keys: nothing random is drawn, so no 64-bit replay either */
 		g->big = 0;
+		g->keys_only = 1;
 		g->key_seq = (int) (set / 1000);
 		tpch_gen_set_columns(g, 1);
 	}
@@ -130,6 +133,17 @@ tpch_update_lines(double sf, int64_t set)
 		x = tpch_next(x);
 	}
 	return n;
+}
+
+size_t
+tpch_update_format_header(tpch_table t, tpch_update_kind kind, char *buf)
+{
+	if (kind == TPCH_DELETES)
+	{
+		memcpy(buf, "o_orderkey\n", 11);
+		return 11;
+	}
+	return tpch_format_header(t, buf);
 }
 
 size_t

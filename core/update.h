@@ -74,11 +74,15 @@ int			tpch_update_range(tpch_update_kind kind, double sf, int64_t set,
  * TPCH_LINEITEM for TPCH_INSERTS, TPCH_ORDERS for TPCH_DELETES (whose rows
  * carry only o_orderkey; no other column may be selected).  Then g works as
  * after tpch_gen_init: tpch_gen_seek within the part, tpch_gen_next,
- * tpch_gen_format (for inserts), tpch_gen_set_columns.  The bytes do not
+ * tpch_gen_format (delete lines for TPCH_DELETES), tpch_gen_set_columns.  The bytes do not
  * depend on the parts.
  */
 int			tpch_update_init(tpch_gen *g, tpch_table t, tpch_update_kind kind,
 							 double sf, int64_t set, int64_t part, int64_t parts);
+
+/* The CSV header of a set's file, with its newline; returns its length. */
+size_t		tpch_update_format_header(tpch_table t, tpch_update_kind kind,
+									  char *buf);
 
 /*
  * Writes a delete line for a key: "key|\n" (dbgen) or "key\n" (csv);

@@ -144,3 +144,31 @@ BEGIN
 	END IF;
 END
 $$;
+
+-- tpch_export writes update sets too: with set => s, the tables are
+-- orders_u, lineitem_u and delete, or 'all' for the three (dbgen's names).
+DROP FUNCTION tpch_export(text, text, float8, text, boolean, text, integer,
+	bigint, bigint, integer, boolean);
+CREATE FUNCTION tpch_export(
+	"table" text,
+	path text,
+	sf float8 DEFAULT 1,
+	format text DEFAULT 'csv',
+	header boolean DEFAULT false,
+	compression text DEFAULT 'none',
+	level integer DEFAULT 3,
+	part bigint DEFAULT 1,
+	parts bigint DEFAULT 1,
+	workers integer DEFAULT NULL,
+	overwrite boolean DEFAULT false,
+	set bigint DEFAULT NULL,
+	OUT file text,
+	OUT rows bigint,
+	OUT bytes bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'tpch_export'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION tpch_export(text, text, float8, text, boolean, text, integer,
+	bigint, bigint, integer, boolean, bigint)
+IS 'write TPC-H tables, or an update set''s files, to .tbl or CSV files, optionally zstd-compressed';

@@ -20,6 +20,8 @@
  */
 #include "tpchgen_pg.h"
 
+#include "../core/update.h"
+
 #include "access/parallel.h"
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
@@ -89,6 +91,8 @@ typedef struct ExportShared
 	double		sf;
 	int64		part;
 	int64		parts;
+	int			update_kind;	/* 0, or a file of update set `set` */
+	int64		set;
 	tpch_format format;
 	bool		zstd;
 	int			level;
@@ -151,6 +155,7 @@ typedef struct ExportRun
 typedef struct ExportFile
 {
 	tpch_table	table;
+	int			update_kind;	/* 0, or tpch_update_kind */
 	char	   *path;			/* the target */
 	char	   *tmp;			/* the temporary name beside it */
 	int			fd;				/* open from creation to commit, or -1 */
@@ -192,6 +197,9 @@ static const struct config_enum_entry io_method_options[] = {
 PG_FUNCTION_INFO_V1(tpch_export);
 PGDLLEXPORT void tpchgen_export_worker(dsm_segment *seg, shm_toc *toc);
 
+static ExportFile *export_plan_update(const char *table_name, const char *target,
+									  tpch_format format, bool zstd, int64 set,
+									  int *nfiles);
 static ExportFile *export_plan(tpch_table table, const char *target,
 							   tpch_format format, bool zstd, int64 part,
 							   int64 parts, bool all, int *nfiles);
@@ -292,8 +300,9 @@ static const char *const export_arg_names[] = {
 	"part", "parts", "workers", "overwrite"
 };
 
-/* The one argument that may be NULL. */
+/* The arguments that may be NULL: workers, and set (after the names). */
 #define EXPORT_ARG_WORKERS 9
+#define EXPORT_ARG_SET 11
 
 Datum
 tpch_export(PG_FUNCTION_ARGS)
@@ -310,6 +319,7 @@ tpch_export(PG_FUNCTION_ARGS)
 	int64		parts;
 	int			workers;
 	bool		overwrite;
+	int64		set;
 	bool		all;
 	tpch_table	table = TPCH_REGION;
 	tpch_format format;
@@ -339,6 +349,9 @@ tpch_export(PG_FUNCTION_ARGS)
 	workers = PG_ARGISNULL(EXPORT_ARG_WORKERS) ? -1 :
 		PG_GETARG_INT32(EXPORT_ARG_WORKERS);
 	overwrite = PG_GETARG_BOOL(10);
+	/* an update set's files (ext/refresh.sql), or NULL for the tables */
+	set = PG_NARGS() > EXPORT_ARG_SET && !PG_ARGISNULL(EXPORT_ARG_SET) ?
+		PG_GETARG_INT64(EXPORT_ARG_SET) : 0;
 
 	/* Like COPY TO a file: the server's files are at stake. */
 	if (!superuser() && !has_privs_of_role(GetUserId(), ROLE_PG_WRITE_SERVER_FILES))
@@ -349,7 +362,9 @@ tpch_export(PG_FUNCTION_ARGS)
 						   "pg_write_server_files")));
 
 	all = strcmp(table_name, "all") == 0;
-	if (!all)
+	if (set != 0)
+		;						/* names checked with the set below */
+	else if (!all)
 	{
 		int			t = tpch_table_lookup(table_name);
 
@@ -391,6 +406,16 @@ tpch_export(PG_FUNCTION_ARGS)
 				 errmsg("workers must not be negative"),
 				 errhint("Use 0 to write without parallel workers, or NULL to follow max_parallel_workers_per_gather.")));
 	tpchgen_check_args(sf, part, parts);
+	if (set != 0)
+	{
+		tpchgen_check_update(sf, set);
+		if (parts != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("an update set is exported whole"),
+					 errdetail("dbgen refuses -C with -U."),
+					 errhint("Leave part and parts out when set is given.")));
+	}
 
 	if (!is_absolute_path(target))
 		ereport(ERROR,
@@ -411,8 +436,13 @@ tpch_export(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 
 	cl = palloc0(sizeof(ExportCleanup));
-	cl->files = export_plan(table, target, format, tmpl.zstd, part, parts, all,
-							&cl->nfiles);
+	if (set != 0)
+		cl->files = export_plan_update(table_name, target, format, tmpl.zstd,
+									   set, &cl->nfiles);
+	else
+		cl->files = export_plan(table, target, format, tmpl.zstd, part, parts,
+								all, &cl->nfiles);
+	tmpl.set = set;
 	cl->cb.func = export_cleanup;
 	cl->cb.arg = cl;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, &cl->cb);
@@ -453,6 +483,66 @@ tpch_export(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+
+/*
+ * The files of update set `set`: 'orders_u', 'lineitem_u' or 'delete' into
+ * the target, or 'all' of them into the target directory under dbgen -U's
+ * names (orders.tbl.u3, lineitem.tbl.u3, delete.3; .csv for csv, .zst when
+ * compressed).
+ */
+static ExportFile *
+export_plan_update(const char *table_name, const char *target,
+				   tpch_format format, bool zstd, int64 set, int *nfiles)
+{
+	static const char *const names[3] = {"orders_u", "lineitem_u", "delete"};
+	const char *ext = format == TPCH_FMT_CSV ? "csv" : "tbl";
+	const char *sep = strcmp(target, "/") == 0 ? "" : "/";
+	bool		all = strcmp(table_name, "all") == 0;
+	ExportFile *files = palloc0(sizeof(ExportFile) * 3);
+	int			n = 0;
+	struct stat st;
+
+	if (all && (stat(target, &st) != 0 || !S_ISDIR(st.st_mode)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" is not a directory", target),
+				 errhint("tpch_export('all', ..., set => ...) writes into an existing directory.")));
+	for (int i = 0; i < 3; i++)
+	{
+		ExportFile *f = &files[n];
+
+		if (!all && strcmp(table_name, names[i]) != 0)
+			continue;
+		f->table = i == 1 ? TPCH_LINEITEM : TPCH_ORDERS;
+		f->update_kind = i == 2 ? TPCH_DELETES : TPCH_INSERTS;
+		if (!all)
+			f->path = pstrdup(target);
+		else if (i == 2)
+			f->path = psprintf("%s%sdelete." INT64_FORMAT "%s", target, sep, set,
+							   zstd ? ".zst" : "");
+		else
+			f->path = psprintf("%s%s%s.%s.u" INT64_FORMAT "%s", target, sep,
+							   i ? "lineitem" : "orders", ext, set,
+							   zstd ? ".zst" : "");
+		n++;
+	}
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown update set file \"%s\"", table_name),
+				 errhint("With set, the tables are orders_u, lineitem_u and delete, or \"all\" for the three.")));
+	for (int i = 0; i < n; i++)
+	{
+		const char *path = files[i].path;
+		const char *base = last_dir_separator(path) + 1;
+
+		files[i].tmp = psprintf("%.*s.%s.tpchgen-%d.tmp", (int) (base - path),
+								path, base, MyProcPid);
+		files[i].fd = -1;
+	}
+	*nfiles = n;
+	return files;
+}
 
 /*
  * The files of a call: one for a table, or dbgen's names in a directory for
@@ -733,7 +823,10 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	size_t		shared_size;
 	char	   *bufs;
 
-	tpch_part_range(f->table, tmpl->sf, tmpl->part, tmpl->parts, &first, &count);
+	if (f->update_kind != 0)
+		tpch_update_range(f->update_kind, tmpl->sf, tmpl->set, 1, 1, &first, &count);
+	else
+		tpch_part_range(f->table, tmpl->sf, tmpl->part, tmpl->parts, &first, &count);
 	chunk_rows = Max(1, CHUNK_BYTES / group_row_bytes[f->table]);
 	nchunks = (count + chunk_rows - 1) / chunk_rows;
 	raw_cap = CHUNK_BYTES + CHUNK_BYTES / 2 + TPCH_MAX_LINE;
@@ -774,6 +867,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 
 	memcpy(sh, tmpl, offsetof(ExportShared, slots));
 	sh->table = f->table;
+	sh->update_kind = f->update_kind;
 	sh->first = first;
 	sh->count = count;
 	sh->chunk_rows = chunk_rows;
@@ -821,7 +915,9 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	if (header)
 	{
 		char	   *line = palloc(TPCH_MAX_LINE);
-		size_t		len = tpch_format_header(f->table, line);
+		size_t		len = f->update_kind != 0 ?
+			tpch_update_format_header(f->table, f->update_kind, line) :
+			tpch_format_header(f->table, line);
 
 		if (sh->zstd)
 		{
@@ -1174,7 +1270,10 @@ produce_chunk(ExportProducer *p, int64 chunk)
 	 */
 	if (!p->gen_ready)
 	{
-		rc = tpch_gen_init(&p->gen, sh->table, sh->sf, sh->part, sh->parts);
+		rc = sh->update_kind != 0 ?
+			tpch_update_init(&p->gen, sh->table, sh->update_kind, sh->sf,
+							 sh->set, 1, 1) :
+			tpch_gen_init(&p->gen, sh->table, sh->sf, sh->part, sh->parts);
 		if (rc != TPCH_OK)
 			elog(ERROR, "could not start a tpchgen generator: %s",
 				 tpch_strerror(rc));

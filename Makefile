@@ -74,9 +74,12 @@ $(CORE_OBJS) cli/tpchgen.o cli/updates.o test/core/test_core.o test/core/sha256.
 	override CFLAGS += -Wunused-parameter -Wsign-compare -Wmissing-field-initializers
 
 cli/tpchgen.o test/core/test_core.o: core/tpch.h
+test/core/test_core.o: core/update.h
 cli/tpchgen.o cli/updates.o: cli/updates.h
 cli/updates.o: core/update.h
 $(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h core/update.h
+# PGXS tracks no header: a changed struct must rebuild every file that uses it.
+$(PG_OBJS): src/tpchgen_pg.h core/tpch.h core/update.h
 
 # Tests that need no server: core unit tests, CLI conformance and errors.
 check-core: bin/tpchgen test/core/test_core

@@ -76,7 +76,7 @@ typedef struct TpchgenScanState
 	int			fn;				/* tpch_table, or FN_RF1_ORDERS.. */
 	tpch_table	table;
 	int64		set;			/* update functions: their set */
-	List	   *arg_states;		/* ExprStates of sf, part, parts */
+	List	   *arg_states;		/* ExprStates of sf, part, parts (sf, set) */
 	bool		args_known;		/* sf, part, parts hold valid values */
 	double		sf;
 	int64		part;
@@ -407,7 +407,7 @@ tpch_rows_support(PG_FUNCTION_ARGS)
 					   &parts, &set))
 		{
 			req->rows = IS_UPDATE_FN(table) ?
-				tpchgen_update_rows(FN_TABLE(table), FN_KIND(table), sf, set) :
+				tpchgen_update_rows(FN_TABLE(table), sf, set) :
 				tpchgen_table_rows(table, sf, part, parts);
 			PG_RETURN_POINTER(req);
 		}
@@ -481,8 +481,7 @@ tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 									  max_parallel_workers_per_gather);
 	if (const_args(table, fexpr->args, &sf, &part, &parts, &set))
 		workers = Min((uint64) workers, IS_UPDATE_FN(table) ?
-					  tpchgen_update_chunks(FN_TABLE(table), FN_KIND(table),
-											sf, set) :
+					  tpchgen_update_chunks(FN_TABLE(table), sf, set) :
 					  tpchgen_table_chunks(table, sf, part, parts));
 	if (workers > 0)
 		add_partial_path(rel, make_path(root, rel, true, workers));
@@ -855,8 +854,7 @@ tpchgen_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyText("Refresh", ts->fn == FN_RF2_KEYS ?
 							"RF2 deletes" : "RF1 inserts", es);
 		ExplainPropertyUInteger("Chunks", NULL,
-								tpchgen_update_chunks(ts->table, FN_KIND(ts->fn),
-													  ts->sf, ts->set),
+								tpchgen_update_chunks(ts->table, ts->sf, ts->set),
 								es);
 	}
 	else if (ts->args_known)

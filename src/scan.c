@@ -245,7 +245,7 @@ tpchgen_scan_create_update(tpch_table table, int kind, double sf, int64 set)
 
 /* Rows of an update set's scan: exact (lines counted up to a size). */
 double
-tpchgen_update_rows(tpch_table table, int kind, double sf, int64 set)
+tpchgen_update_rows(tpch_table table, double sf, int64 set)
 {
 	if (table == TPCH_LINEITEM)
 		return (double) tpch_update_lines(sf, set);
@@ -254,7 +254,7 @@ tpchgen_update_rows(tpch_table table, int kind, double sf, int64 set)
 
 /* Chunks of an update set's scan. */
 uint64
-tpchgen_update_chunks(tpch_table table, int kind, double sf, int64 set)
+tpchgen_update_chunks(tpch_table table, double sf, int64 set)
 {
 	int64		count = tpch_update_rows(sf);
 	int64		chunk = chunk_rows_of(table);

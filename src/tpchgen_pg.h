@@ -60,10 +60,8 @@ extern double tpchgen_table_rows(tpch_table table, double sf,
 								 int64 part, int64 parts);
 extern uint64 tpchgen_table_chunks(tpch_table table, double sf,
 								   int64 part, int64 parts);
-extern double tpchgen_update_rows(tpch_table table, int kind, double sf,
-								  int64 set);
-extern uint64 tpchgen_update_chunks(tpch_table table, int kind, double sf,
-									int64 set);
+extern double tpchgen_update_rows(tpch_table table, double sf, int64 set);
+extern uint64 tpchgen_update_chunks(tpch_table table, double sf, int64 set);
 
 /* in updates.c: the update sets' functions and refresh procedures */
 extern void tpchgen_check_update(double sf, int64 set);

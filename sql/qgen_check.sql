@@ -74,9 +74,12 @@ FROM lineitem WHERE l_orderkey = 29158;
 SELECT * FROM tpch_check(18, 0.01);
 -- the wrong scale factor's answers
 SELECT * FROM tpch_check(6, 0.1);
--- no tables on search_path
+-- no tables on search_path: an error, which also undoes tpch_check's DateStyle
 SET search_path = public;
+SET datestyle = 'SQL, DMY';
 SELECT * FROM tpch_check(6, 0.01);
+SHOW datestyle;
+RESET datestyle;
 RESET search_path;
 
 -- the same on foreign tables

@@ -1,5 +1,5 @@
 # Without shared_preload_libraries the text pool is built once per server,
-# into pg_tpchgen/pool-<build id> in the data directory, and mapped by every
+# into pgsql_tmp_tpchgen/pool-<build id> in the data directory, and mapped by every
 # later backend and parallel worker: concurrent first queries build it once,
 # and a truncated, damaged or foreign file is rebuilt, never used.
 use strict;
@@ -30,7 +30,7 @@ log_min_messages = debug1
 });
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
-my $dir = $node->data_dir . '/pg_tpchgen';
+my $dir = $node->data_dir . '/pgsql_tmp_tpchgen';
 
 # How many processes built the pool, mapped the file, found it bad, since a
 # log offset.

@@ -548,7 +548,8 @@ tpchgen_pool(void)
 				 errmsg("could not keep the tpchgen text pool in file \"%s\": %m",
 						pool_path),
 				 errdetail("This session builds a private pool, as will every other session and parallel worker that needs one."),
-				 errhint("Free space in the data directory, or add tpchgen to shared_preload_libraries.")));
+				 errhint("Let the server write %zu MB into directory \"%s\" of the data directory, or add tpchgen to shared_preload_libraries.",
+						 (size_t) (TRAILER_OFFSET + sizeof(PoolTrailer)) / 1000000, POOL_DIR)));
 	}
 	return build_private();
 }

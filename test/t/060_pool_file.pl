@@ -140,5 +140,20 @@ is($node->safe_psql('postgres', $query), $expected, 'rows from the mapped file')
 is($built + $bad, 0, 'no rebuild');
 is($mapped, 1, 'the next session maps the file');
 
+# Where no file can be written, a session builds a private pool and says so
+# once.
+$node->stop;
+unlink(glob("$dir/*")) or die "unlink: $!";
+chmod(0500, $dir) or die "chmod: $!";
+$node->start;
+my ($ret, $out, $err) = $node->psql('postgres',
+	"SELECT max(r_comment) FROM tpch_region(); $query");
+is($ret, 0, 'unwritable directory: the queries succeed');
+like($out, qr/\Q$expected\E$/, 'unwritable directory: rows');
+my @notices = $err =~ /NOTICE:  could not keep the tpchgen text pool/g;
+is(scalar @notices, 1, 'unwritable directory: one notice in the session');
+like($err, qr/HINT:  Let the server write/, 'unwritable directory: a hint');
+chmod(0700, $dir) or die "chmod: $!";
+
 $node->stop;
 done_testing();

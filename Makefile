@@ -9,6 +9,7 @@ CORE_OBJS = \
 	core/dists.o \
 	core/format.o \
 	core/gen.o \
+	core/number.o \
 	core/pool.o \
 	core/scale.o
 
@@ -17,6 +18,7 @@ PG_OBJS = \
 	src/export.o \
 	src/fdw.o \
 	src/functions.o \
+	src/pool.o \
 	src/scan.o \
 	src/tpchgen.o \
 	src/writer.o

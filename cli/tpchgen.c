@@ -5,8 +5,11 @@
  * Output is cut into blocks of group rows.  With --threads N, N threads
  * generate blocks round-robin into a small ring of buffers each and the main
  * thread writes them strictly in block order, so the bytes are the same as
- * with one thread.  Files are written under a temporary name and renamed
- * when complete: an error never leaves a partial file under the final name.
+ * with one thread.  Files are written as unnamed files in the output
+ * directory (O_TMPFILE) and linked to their names when complete: an error
+ * never leaves a partial file under the final name.  No name we create is
+ * ever resolved through a symbolic link, so that a run in a world-writable
+ * directory cannot be made to write into another user's file.
  */
 #include "../core/tpch.h"
 
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,6 +103,98 @@ parse_int(const char *opt, const char *s, int64_t lo, int64_t hi)
 	return v;
 }
 
+/* Edit distance between two short strings, for "did you mean". */
+static int
+distance(const char *a, const char *b)
+{
+	int			row[64];
+	size_t		la = strlen(a),
+				lb = strlen(b);
+
+	if (la >= 64 || lb >= 64)
+		return INT_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int) j;
+	for (size_t i = 1; i <= la; i++)
+	{
+		int			diag = row[0];
+
+		row[0] = (int) i;
+		for (size_t j = 1; j <= lb; j++)
+		{
+			int			up = row[j];
+			int			best = diag + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/*
+ * Reports what is wrong with an option getopt_long refused: a long option
+ * given a value it takes none of, an ambiguous abbreviation, or an unknown
+ * option, with the long option meant where we can tell (dbgen's short
+ * options, which people type from habit, and near misses of ours).
+ */
+static void
+bad_option(const struct option *longopts, const char *arg, int short_opt)
+{
+	static const struct
+	{
+		char		dbgen;
+		const char *ours;
+	}			dbgen_opts[] = {
+		{'s', "sf"}, {'C', "parts"}, {'S', "part"}, {'T', "table"}, {'h', "help"},
+	};
+	char		name[64];
+	const char *eq;
+	const char *best = NULL;
+	int			best_dist = INT_MAX;
+	int			prefixed = 0;
+
+	if (strncmp(arg, "--", 2) != 0 || short_opt != 0)
+	{
+		/* a short option, or a long one given "=value" it takes none of */
+		eq = strchr(arg, '=');
+		if (strncmp(arg, "--", 2) == 0 && eq != NULL)
+			fail("option \"%.*s\" takes no value (see --help)", (int) (eq - arg), arg);
+		if (short_opt == 0)
+			fail("unknown option \"%s\" (see --help)", arg);
+		for (size_t i = 0; i < sizeof(dbgen_opts) / sizeof(dbgen_opts[0]); i++)
+			if (dbgen_opts[i].dbgen == short_opt)
+				fail("unknown option \"-%c\": options are long, did you mean \"--%s\"? "
+					 "(see --help)",
+					 short_opt, dbgen_opts[i].ours);
+		fail("unknown option \"-%c\": options are long, such as \"--sf\" (see --help)",
+			 short_opt);
+	}
+	snprintf(name, sizeof(name), "%.*s", (int) strcspn(arg + 2, "="), arg + 2);
+	for (const struct option *lo = longopts; lo->name != NULL; lo++)
+	{
+		int			d = distance(name, lo->name);
+
+		prefixed += strncmp(lo->name, name, strlen(name)) == 0;
+		if (d < best_dist)
+		{
+			best_dist = d;
+			best = lo->name;
+		}
+	}
+	if (prefixed > 1)
+		fail("option \"--%s\" is ambiguous: it abbreviates more than one option (see --help)",
+			 name);
+	/* a near miss: a third of the letters wrong at most */
+	if (best != NULL && best_dist * 3 <= (int) strlen(name))
+		fail("unknown option \"--%s\": did you mean \"--%s\"? (see --help)", name, best);
+	fail("unknown option \"--%s\" (see --help)", name);
+}
+
 static void
 parse_args(int argc, char **argv, options *o)
 {
@@ -126,7 +222,8 @@ parse_args(int argc, char **argv, options *o)
 	o->format = TPCH_FMT_TBL;
 	o->threads = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+	/* the leading ':' tells a missing value (':') from an unknown option */
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1)
 	{
 		switch (c)
 		{
@@ -169,10 +266,10 @@ parse_args(int argc, char **argv, options *o)
 			case 'h':
 				usage(stdout);
 				exit(0);
-			default:
-				if (optopt == 0)
-					fail("unknown option \"%s\" (see --help)", argv[optind - 1]);
+			case ':':
 				fail("option \"%s\" needs a value (see --help)", argv[optind - 1]);
+			default:
+				bad_option(longopts, argv[optind - 1], optopt);
 		}
 	}
 	if (optind < argc)
@@ -190,8 +287,11 @@ parse_args(int argc, char **argv, options *o)
 	err = tpch_check_args(o->sf, o->part, o->parts);
 	if (err == TPCH_ERR_PART)
 		fail("--part: %lld is outside 1..%lld", (long long) o->part, (long long) o->parts);
+	if (err == TPCH_ERR_PARTS)
+		fail("--parts: %s", tpch_strerror(err));
+	/* the value as given: "%g" would print 100000.5 as 100000 */
 	if (err != TPCH_OK)
-		fail("--%s: %s", err == TPCH_ERR_PARTS ? "parts" : "sf", tpch_strerror(err));
+		fail("--sf: %s: %s", sf_text, tpch_strerror(err));
 	if (o->header && o->format != TPCH_FMT_CSV)
 		fail("--header needs --format csv");
 	if (o->to_stdout == (o->output_dir != NULL))
@@ -223,13 +323,18 @@ write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* A file being written under a temporary name beside its final one. */
+/*
+ * A file being written into the output directory: unnamed until complete,
+ * or, where the file system has no unnamed files, under a hidden random name.
+ */
 typedef struct out_file
 {
-	char		path[PATH_MAX];
-	char		tmp[PATH_MAX + 32];
+	char		path[PATH_MAX];	/* DIR/NAME, for messages */
+	char		name[NAME_MAX + 1];	/* its name in the directory */
+	char		tmp[NAME_MAX + 1];	/* the hidden name, while has_tmp */
+	volatile sig_atomic_t has_tmp;
 	int			fd;
-	int			open;
+	int			unnamed;		/* an O_TMPFILE file */
 } out_file;
 
 /*
@@ -528,11 +633,54 @@ write_headers(const run *r, const table_job *j)
 		put_out(j, i, hdr, tpch_format_header(i ? TPCH_LINEITEM : j->table, hdr));
 }
 
+/* The output directory, opened once: every name is created relative to it. */
+static int	out_dir = -1;
+
+/*
+ * Creates one directory of the output path, unless it exists.  A symbolic
+ * link found there is followed only when it cannot have been planted: when
+ * it is ours or its directory owner's, or that directory is not writable by
+ * everyone (the rule of the kernel's fs.protected_symlinks for sticky
+ * directories, here for every world-writable one, sticky or not).
+ */
+static void
+make_one_dir(const char *path)
+{
+	struct stat st;
+	struct stat parent;
+	char		dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (mkdir(path, 0777) == 0)
+		return;
+	if (errno != EEXIST)
+		fail("could not create directory \"%s\": %s", path, strerror(errno));
+	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode) || st.st_uid == geteuid())
+		return;
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
+	if (stat(dir, &parent) == 0 && (parent.st_mode & S_IWOTH) && st.st_uid != parent.st_uid)
+		fail("--output-dir: \"%s\" is another user's symbolic link in a directory that everyone "
+			 "may write: give the directory it points to",
+			 path);
+}
+
+/*
+ * Creates the output directory and its missing parents, then opens it.  The
+ * directory itself is taken as given (a symbolic link to a directory is
+ * followed, as a user typing the path means, unless someone else could have
+ * planted it); the files in it are not.
+ */
 static void
 make_dir(const char *dir)
 {
 	char		path[PATH_MAX];
 	size_t		len = strlen(dir);
+	struct stat st;
 
 	if (len == 0 || len >= sizeof(path))
 		fail("--output-dir: bad directory name \"%s\"", dir);
@@ -542,12 +690,15 @@ make_dir(const char *dir)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST)
-			fail("could not create directory \"%s\": %s", path, strerror(errno));
+		make_one_dir(path);
 		*p = '/';
 	}
-	if (mkdir(path, 0777) != 0 && errno != EEXIST)
-		fail("could not create directory \"%s\": %s", path, strerror(errno));
+	make_one_dir(path);
+	if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
+		fail("--output-dir: \"%s\" is not a directory", path);
+	out_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (out_dir < 0)
+		fail("could not open directory \"%s\": %s", path, strerror(errno));
 	if (access(path, W_OK | X_OK) != 0)
 		fail("cannot write into directory \"%s\": %s", path, strerror(errno));
 }
@@ -559,11 +710,11 @@ static void
 remove_temporaries(void)
 {
 	for (int i = 0; i < nfiles; i++)
-		if (files[i].open)
-			unlink(files[i].tmp);
+		if (files[i].has_tmp)
+			unlinkat(out_dir, files[i].tmp, 0);
 }
 
-/* Ctrl-C or kill: no temporary file stays behind (unlink is signal-safe). */
+/* Ctrl-C or kill: no temporary file stays behind (unlinkat is signal-safe). */
 static void
 on_signal(int sig)
 {
@@ -572,25 +723,110 @@ on_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * A hidden name for f that nobody can guess ahead: another user of a shared
+ * directory cannot plant anything there beforehand.
+ */
+static void
+hidden_name(out_file *f)
+{
+	uint64_t	r;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t) sizeof(r))
+		fail("could not get random bytes: %s", strerror(errno));
+	snprintf(f->tmp, sizeof(f->tmp), ".%s.tpchgen-%016llx.tmp", f->name,
+			 (unsigned long long) r);
+}
+
+/*
+ * Creates the file that receives a table: an unnamed file in the output
+ * directory, or a new file under a hidden random name.  Both are new inodes
+ * (O_TMPFILE, or O_CREAT | O_EXCL, which never follows a symbolic link), so
+ * nothing that was in the directory is written to.
+ */
 static out_file *
 open_file(const options *o, tpch_table t)
 {
 	int			split = o->parts > 1 && t != TPCH_NATION && t != TPCH_REGION;
 	const char *ext = o->format == TPCH_FMT_CSV ? "csv" : "tbl";
-	out_file   *f = &files[nfiles];
+	out_file   *f = &files[nfiles++];	/* counted first: seen by the signal handler */
+	struct stat st;
 
 	if (split)
-		snprintf(f->path, sizeof(f->path), "%s/%s.%s.%lld", o->output_dir,
-				 tpch_table_name(t), ext, (long long) o->part);
+		snprintf(f->name, sizeof(f->name), "%s.%s.%lld", tpch_table_name(t), ext,
+				 (long long) o->part);
 	else
-		snprintf(f->path, sizeof(f->path), "%s/%s.%s", o->output_dir, tpch_table_name(t), ext);
-	snprintf(f->tmp, sizeof(f->tmp), "%s.tmp%ld", f->path, (long) getpid());
-	f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		snprintf(f->name, sizeof(f->name), "%s.%s", tpch_table_name(t), ext);
+	snprintf(f->path, sizeof(f->path), "%s/%s", o->output_dir, f->name);
+	/* a directory in the way is found now, not after generating the table */
+	if (fstatat(out_dir, f->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+		fail("cannot write \"%s\": it is a directory", f->path);
+	f->fd = -1;
+#ifdef O_TMPFILE
+	/* naming it at the end goes through /proc */
+	if (access("/proc/self/fd", X_OK) == 0)
+		f->fd = openat(out_dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+	f->unnamed = f->fd >= 0;
+#endif
+	for (int tries = 0; f->fd < 0 && tries < 100; tries++)
+	{
+		hidden_name(f);
+		f->fd = openat(out_dir, f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+					   0666);
+		if (f->fd >= 0)
+			f->has_tmp = 1;
+		else if (errno != EEXIST)
+			break;
+	}
 	if (f->fd < 0)
-		fail("could not create \"%s\": %s", f->tmp, strerror(errno));
-	f->open = 1;
-	nfiles++;
+		fail("could not create a file in \"%s\": %s", o->output_dir, strerror(errno));
 	return f;
+}
+
+/*
+ * Gives a complete file its name.  An unnamed file is linked to the name
+ * directly when the name is free (linkat never replaces nor follows
+ * anything); otherwise it is linked to a hidden random name first, which is
+ * then renamed over the name: rename replaces the entry itself, a symbolic
+ * link included, never the file a link points to.  Last, the name must hold
+ * our file: in a directory that others may write without the sticky bit,
+ * the hidden name could have been swapped for something else in between.
+ */
+static void
+place_file(out_file *f)
+{
+	struct stat ours;
+	struct stat there;
+
+	if (f->unnamed)
+	{
+		char		proc[64];
+
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->fd);
+		if (linkat(AT_FDCWD, proc, out_dir, f->name, AT_SYMLINK_FOLLOW) != 0)
+		{
+			if (errno != EEXIST)
+				fail("could not link \"%s\": %s", f->path, strerror(errno));
+			for (int tries = 0; !f->has_tmp; tries++)
+			{
+				hidden_name(f);
+				if (linkat(AT_FDCWD, proc, out_dir, f->tmp, AT_SYMLINK_FOLLOW) == 0)
+					f->has_tmp = 1;
+				else if (errno != EEXIST || tries == 100)
+					fail("could not link \"%s\": %s", f->path, strerror(errno));
+			}
+		}
+	}
+	if (f->has_tmp)
+	{
+		if (renameat(out_dir, f->tmp, out_dir, f->name) != 0)
+			fail("could not rename \"%s\" to \"%s\": %s", f->tmp, f->path, strerror(errno));
+		f->has_tmp = 0;
+	}
+	if (fstat(f->fd, &ours) != 0 || fstatat(out_dir, f->name, &there, AT_SYMLINK_NOFOLLOW) != 0 ||
+		ours.st_dev != there.st_dev || ours.st_ino != there.st_ino)
+		fail("\"%s\" is not the file written: another process replaced it while it was renamed",
+			 f->path);
 }
 
 /* A table's files are complete: give them their final names. */
@@ -603,11 +839,16 @@ finish_job(table_job *j)
 
 		if (f == NULL)
 			continue;
+		place_file(f);
+		/* a write that fails only at close (NFS): the name must not stay */
 		if (close(f->fd) != 0)
-			fail("could not write \"%s\": %s", f->path, strerror(errno));
-		if (rename(f->tmp, f->path) != 0)
-			fail("could not rename \"%s\" to \"%s\": %s", f->tmp, f->path, strerror(errno));
-		f->open = 0;
+		{
+			int			save_errno = errno;
+
+			unlinkat(out_dir, f->name, 0);
+			fail("could not write \"%s\": %s", f->path, strerror(save_errno));
+		}
+		f->fd = -1;
 	}
 }
 

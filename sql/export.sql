@@ -25,7 +25,7 @@ SELECT * FROM tpch_export('region', '/tmp');
 SELECT * FROM tpch_export('region', '/tmp/', overwrite => true);
 SELECT * FROM tpch_export('all', '/dev/null');
 SELECT * FROM tpch_export('all', '/nonexistent-tpchgen-dir');
--- the detail names a temporary file with the backend's PID
+-- a missing directory is found before anything is generated
 \set VERBOSITY terse
 SELECT * FROM tpch_export('region', '/nonexistent-tpchgen-dir/region.csv');
 \set VERBOSITY default

@@ -19,6 +19,8 @@
  */
 #include "tpchgen_pg.h"
 
+#include "../core/number.h"
+
 #include "access/htup_details.h"
 #include "access/reloptions.h"
 #include "access/table.h"
@@ -649,7 +651,8 @@ tpchExplainForeignScan(ForeignScanState *node, ExplainState *es)
 
 	decode_private(plan->fdw_private, &tab, &used, &key_ops);
 	ExplainPropertyText("Table", tpch_table_name(tab.table), es);
-	ExplainPropertyText("Scale Factor", psprintf("%g", tab.sf), es);
+	ExplainPropertyText("Scale Factor",
+						tpch_format_double(tab.sf, palloc(TPCH_DOUBLE_BUFLEN)), es);
 	if (es->format == EXPLAIN_FORMAT_TEXT)
 		ExplainPropertyText("Part", psprintf(INT64_FORMAT " of " INT64_FORMAT,
 											 tab.part, tab.parts), es);
@@ -856,7 +859,7 @@ tpchInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
 
 	if (st->scan == NULL)
 		st->scan = create_scan(st, node, NULL);
-	tpchgen_scan_share(st->scan, &shared->scan, pcxt->nworkers);
+	tpchgen_scan_share(st->scan, &shared->scan);
 	st->shared = shared;
 	tpchReInitializeDSMForeignScan(node, pcxt, coordinate);
 }

@@ -9,14 +9,21 @@
  * hook below replaces the function's paths with a CustomScan that streams
  * rows from the scan engine (scan.c), builds only the columns the query
  * uses, and has a parallel-aware partial path whose participants claim
- * chunks from one shared counter.  Otherwise (LATERAL references, volatile
- * arguments, ORDINALITY, whole-row references) the plain set-returning
- * function runs, value per call, and still returns the same rows.
+ * chunks from one shared counter.  A whole-row reference (SELECT t FROM
+ * tpch_orders() t, row_to_json(t)) is one more column of the scan, a row
+ * formed from all the others.  Otherwise (LATERAL references, volatile
+ * arguments, ORDINALITY, row marks of UPDATE ... FROM) the plain
+ * set-returning function runs, value per call, and still returns the same
+ * rows.
  */
 #include "tpchgen_pg.h"
 
+#include "../core/number.h"
+
 #include "access/htup_details.h"
 #include "access/parallel.h"
+#include "access/stratnum.h"
+#include "catalog/pg_opfamily.h"
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -29,11 +36,13 @@
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
+#include "optimizer/prep.h"
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/ruleutils.h"
+#include "utils/typcache.h"
 
 /*
  * Rough cost of generating a row, in units of cpu_tuple_cost: a row is
@@ -60,6 +69,11 @@ typedef struct TpchgenScanState
 	int64		part;
 	int64		parts;
 	int		   *attcol;			/* scan attribute -> core column */
+	int			wholerow;		/* scan attribute of the whole row, or -1 */
+	TupleDesc	row_desc;		/* with a whole row: the row type */
+	AttrNumber *row_attno;		/* with a whole row: scan attribute -> row's */
+	Datum	   *row_values;		/* with a whole row: the row's values */
+	bool	   *row_isnull;
 	TpchgenScan *scan;			/* NULL until the first row */
 	TupleTableSlot *tuple_slot; /* whole rows as heap tuples, or NULL */
 } TpchgenScanState;
@@ -98,8 +112,13 @@ static void tpchgen_explain(CustomScanState *node, List *ancestors,
 /* Helpers */
 static int	function_table(Oid funcid);
 static bool const_args(List *args, double *sf, int64 *part, int64 *parts);
+static List *key_order(PlannerInfo *root, RelOptInfo *rel, FuncExpr *fexpr);
 static Path *make_path(PlannerInfo *root, RelOptInfo *rel, bool parallel,
 					   int workers);
+static void init_whole_row(TpchgenScanState *ts, CustomScan *cscan);
+static void bind_scan(TpchgenScanState *ts, TupleDesc desc);
+static TupleTableSlot *next_with_whole_row(TpchgenScanState *ts,
+										   TupleTableSlot *slot);
 static void eval_args(TpchgenScanState *ts);
 static void start_scan(TpchgenScanState *ts);
 static TupleTableSlot *tpchgen_next(ScanState *ss);
@@ -356,20 +375,26 @@ tpch_rows_support(PG_FUNCTION_ARGS)
  * Planner
  * ------------------------------------------------------------------------ */
 
-/* Whether the query needs the whole row or a system column of rel. */
+/*
+ * Whether the query needs a system column of rel, or marks its rows (the
+ * other relations of UPDATE ... FROM): EvalPlanQual would ask a scan of
+ * ours to return a row it had stored, which only the function scan does.
+ */
 static bool
-needs_whole_row(RelOptInfo *rel)
+needs_function_scan(PlannerInfo *root, RelOptInfo *rel)
 {
 	Bitmapset  *attrs = NULL;
 	ListCell   *lc;
 
+	if (get_plan_rowmark(root->rowMarks, rel->relid) != NULL)
+		return true;
 	pull_varattnos((Node *) rel->reltarget->exprs, rel->relid, &attrs);
 	foreach(lc, rel->baserestrictinfo)
 		pull_varattnos((Node *) ((RestrictInfo *) lfirst(lc))->clause,
 					   rel->relid, &attrs);
 	for (int x = bms_next_member(attrs, -1); x >= 0;
 		 x = bms_next_member(attrs, x))
-		if (x + FirstLowInvalidHeapAttributeNumber <= 0)
+		if (x + FirstLowInvalidHeapAttributeNumber < 0)
 			return true;
 	return false;
 }
@@ -389,6 +414,7 @@ tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	int64		part;
 	int64		parts;
 	int			workers;
+	Path	   *path;
 
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
@@ -403,11 +429,13 @@ tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	table = function_table(fexpr->funcid);
 	if (table < 0 || list_length(fexpr->args) != NARGS ||
 		contain_volatile_functions((Node *) fexpr->args) ||
-		needs_whole_row(rel))
+		needs_function_scan(root, rel))
 		return;
 
 	rel->pathlist = NIL;
-	add_path(rel, make_path(root, rel, false, 0));
+	path = make_path(root, rel, false, 0);
+	path->pathkeys = key_order(root, rel, fexpr);
+	add_path(rel, path);
 
 	if (!rel->consider_parallel)
 		return;
@@ -420,6 +448,28 @@ tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 					  tpchgen_table_chunks(table, sf, part, parts));
 	if (workers > 0)
 		add_partial_path(rel, make_path(root, rel, true, workers));
+}
+
+/*
+ * A serial scan hands out a part's rows in the order of the table's leading
+ * key, its first column (the core generates group rows in key order, and
+ * the rows of nation and region in theirs), as the foreign scan does: ORDER
+ * BY the key, or a merge join on it, then needs no sort.  Only an ordering
+ * the query can use is returned.
+ */
+static List *
+key_order(PlannerInfo *root, RelOptInfo *rel, FuncExpr *fexpr)
+{
+	TupleDesc	desc = get_expr_result_tupdesc((Node *) fexpr, false);
+	Form_pg_attribute att = TupleDescAttr(desc, 0);
+	Var		   *key = makeVar(rel->relid, 1, att->atttypid, att->atttypmod,
+							  att->attcollation, 0);
+	Oid			lt = get_opfamily_member(INTEGER_BTREE_FAM_OID, att->atttypid,
+										 att->atttypid, BTLessStrategyNumber);
+
+	if (!OidIsValid(lt))
+		return NIL;
+	return build_expression_pathkey(root, (Expr *) key, lt, rel->relids, false);
 }
 
 /* The planner's share of the work a participant does (cf. costsize.c). */
@@ -478,9 +528,10 @@ make_path(PlannerInfo *root, RelOptInfo *rel, bool parallel, int workers)
  * The scan tuple holds just the columns the query uses, described by
  * custom_scan_tlist with scanrelid 0 (a function RTE is no relation the
  * executor could open): no other column is built, and when the query wants
- * those columns as they are, no projection is needed either.  custom_exprs
- * holds the arguments, so that setrefs.c and subselect.c see any Params in
- * them.
+ * those columns as they are, no projection is needed either.  A whole-row
+ * Var is a column too, of the row type, as the planner makes it for a
+ * function returning a named composite type.  custom_exprs holds the
+ * arguments, so that setrefs.c and subselect.c see any Params in them.
  */
 static Plan *
 tpchgen_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
@@ -508,8 +559,20 @@ tpchgen_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 		 x = bms_next_member(attrs, x))
 	{
 		AttrNumber	attno = x + FirstLowInvalidHeapAttributeNumber;
-		Form_pg_attribute att = TupleDescAttr(desc, attno - 1);
+		Form_pg_attribute att;
 
+		if (attno == InvalidAttrNumber)
+		{
+			scan_tlist = lappend(scan_tlist,
+								 makeTargetEntry((Expr *) makeVar(rel->relid, 0,
+																  fexpr->funcresulttype,
+																  -1, InvalidOid, 0),
+												 list_length(scan_tlist) + 1,
+												 pstrdup(rte->eref->aliasname),
+												 false));
+			continue;
+		}
+		att = TupleDescAttr(desc, attno - 1);
 		scan_tlist = lappend(scan_tlist,
 							 makeTargetEntry((Expr *) makeVar(rel->relid, attno,
 															  att->atttypid,
@@ -554,8 +617,15 @@ tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	TupleDesc	desc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
 
-	ts->arg_states = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
+	/*
+	 * Valid constant arguments need no expression states: with JIT on (the
+	 * cost of a scan of a large table passes jit_above_cost), compiling them
+	 * would load LLVM into the session for nothing.
+	 */
+	if (!const_args(cscan->custom_exprs, &ts->sf, &ts->part, &ts->parts))
+		ts->arg_states = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
 	ts->attcol = map_columns(ts->table, desc);
+	init_whole_row(ts, cscan);
 
 	/*
 	 * EXPLAIN shows constant arguments; nothing is evaluated or generated.
@@ -576,7 +646,8 @@ tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
 	 * as it is, where a virtual tuple would be copied value by value and then
 	 * formed.  The parent learns the slot type before it sets itself up.
 	 */
-	if (node->ss.ps.ps_ProjInfo == NULL && node->ss.ps.qual == NULL)
+	if (node->ss.ps.ps_ProjInfo == NULL && node->ss.ps.qual == NULL &&
+		ts->wholerow < 0)
 	{
 		int			ncols;
 
@@ -592,6 +663,38 @@ tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
 	}
 }
 
+/*
+ * With a whole-row column, the engine generates every column of the row
+ * type, and the scan tuple takes its columns from them.
+ */
+static void
+init_whole_row(TpchgenScanState *ts, CustomScan *cscan)
+{
+	ListCell   *lc;
+	int			i = 0;
+
+	ts->wholerow = -1;
+	foreach(lc, cscan->custom_scan_tlist)
+	{
+		Var		   *var = (Var *) ((TargetEntry *) lfirst(lc))->expr;
+
+		if (var->varattno == InvalidAttrNumber)
+		{
+			ts->wholerow = i;
+			ts->row_desc = lookup_rowtype_tupdesc_copy(var->vartype, -1);
+		}
+		i++;
+	}
+	if (ts->wholerow < 0)
+		return;
+	ts->row_attno = palloc(sizeof(AttrNumber) * i);
+	i = 0;
+	foreach(lc, cscan->custom_scan_tlist)
+		ts->row_attno[i++] = ((Var *) ((TargetEntry *) lfirst(lc))->expr)->varattno;
+	ts->row_values = palloc(sizeof(Datum) * ts->row_desc->natts);
+	ts->row_isnull = palloc(sizeof(bool) * ts->row_desc->natts);
+}
+
 /* Evaluates sf, part and parts, raising the error for bad values. */
 static void
 eval_args(TpchgenScanState *ts)
@@ -601,6 +704,13 @@ eval_args(TpchgenScanState *ts)
 	ListCell   *lc;
 	int			i = 0;
 
+	if (ts->arg_states == NIL)
+	{
+		(void) const_args(((CustomScan *) ts->css.ss.ps.plan)->custom_exprs,
+						  &ts->sf, &ts->part, &ts->parts);
+		ts->args_known = true;
+		return;
+	}
 	foreach(lc, ts->arg_states)
 	{
 		bool		isnull;
@@ -617,6 +727,17 @@ eval_args(TpchgenScanState *ts)
 	ts->args_known = true;
 }
 
+/* Binds an engine scan to the scan slot, or to the whole row. */
+static void
+bind_scan(TpchgenScanState *ts, TupleDesc desc)
+{
+	if (ts->wholerow >= 0)
+		tpchgen_scan_bind(ts->scan, ts->row_desc,
+						  map_columns(ts->table, ts->row_desc));
+	else
+		tpchgen_scan_bind(ts->scan, desc, ts->attcol);
+}
+
 /* An engine scan for the current arguments, bound to the scan slot. */
 static void
 start_scan(TpchgenScanState *ts)
@@ -627,8 +748,38 @@ start_scan(TpchgenScanState *ts)
 	eval_args(ts);
 	old = MemoryContextSwitchTo(ts->css.ss.ps.state->es_query_cxt);
 	ts->scan = tpchgen_scan_create(ts->table, ts->sf, ts->part, ts->parts);
-	tpchgen_scan_bind(ts->scan, desc, ts->attcol);
+	bind_scan(ts, desc);
 	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The next row with its whole-row column: a composite datum in the
+ * per-tuple memory, which ExecScan resets before each row.
+ */
+static TupleTableSlot *
+next_with_whole_row(TpchgenScanState *ts, TupleTableSlot *slot)
+{
+	MemoryContext old;
+	int			natts = slot->tts_tupleDescriptor->natts;
+
+	if (!tpchgen_scan_next(ts->scan, ts->row_values, ts->row_isnull))
+		return slot;
+	for (int i = 0; i < natts; i++)
+	{
+		AttrNumber	a = ts->row_attno[i];
+
+		if (a == InvalidAttrNumber)
+			continue;
+		slot->tts_values[i] = ts->row_values[a - 1];
+		slot->tts_isnull[i] = ts->row_isnull[a - 1];
+	}
+	old = MemoryContextSwitchTo(ts->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory);
+	slot->tts_values[ts->wholerow] =
+		HeapTupleGetDatum(heap_form_tuple(ts->row_desc, ts->row_values,
+										  ts->row_isnull));
+	MemoryContextSwitchTo(old);
+	slot->tts_isnull[ts->wholerow] = false;
+	return ExecStoreVirtualTuple(slot);
 }
 
 static TupleTableSlot *
@@ -640,6 +791,8 @@ tpchgen_next(ScanState *ss)
 	if (ts->scan == NULL)
 		start_scan(ts);
 	ExecClearTuple(slot);
+	if (ts->wholerow >= 0)
+		return next_with_whole_row(ts, slot);
 	if (tpchgen_scan_next(ts->scan, slot->tts_values, slot->tts_isnull))
 		ExecStoreVirtualTuple(slot);
 	return slot;
@@ -731,8 +884,7 @@ tpchgen_initialize_dsm(CustomScanState *node, ParallelContext *pcxt,
 
 	if (ts->scan == NULL)
 		start_scan(ts);
-	tpchgen_scan_share(ts->scan, (TpchgenScanShared *) coordinate,
-					   pcxt->nworkers);
+	tpchgen_scan_share(ts->scan, (TpchgenScanShared *) coordinate);
 }
 
 static void
@@ -757,7 +909,7 @@ tpchgen_initialize_worker(CustomScanState *node, shm_toc *toc,
 	ts->parts = shared->parts;
 	ts->args_known = true;
 	ts->scan = tpchgen_scan_create_shared(shared);
-	tpchgen_scan_bind(ts->scan, desc, ts->attcol);
+	bind_scan(ts, desc);
 	MemoryContextSwitchTo(old);
 }
 
@@ -770,7 +922,8 @@ tpchgen_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 	ExplainPropertyText("Table", tpch_table_name(ts->table), es);
 	if (ts->args_known)
 	{
-		ExplainPropertyText("Scale Factor", psprintf("%g", ts->sf), es);
+		ExplainPropertyText("Scale Factor",
+						tpch_format_double(ts->sf, palloc(TPCH_DOUBLE_BUFLEN)), es);
 		if (es->format == EXPLAIN_FORMAT_TEXT)
 			ExplainPropertyText("Part",
 								psprintf(INT64_FORMAT " of " INT64_FORMAT,

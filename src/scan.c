@@ -33,13 +33,6 @@
 #define CHUNK_ROWS			10000
 #define CHUNK_ROWS_MULTI	2500	/* lineitem and partsupp: ~4 rows a group */
 
-/*
- * Parts of at least this many rows make a worker copy its leader's pool
- * into private memory with huge pages (about 0.2 s) rather than read it in
- * shared memory through 4 kB pages (about 0.2 us more per comment).
- */
-#define POOL_COPY_ROWS		2000000
-
 /* Rows of stream replay between two cancel checks (about 0.1 s). */
 #define REPLAY_STEP			10000000
 
@@ -320,20 +313,15 @@ tpchgen_scan_chunks(const TpchgenScan *scan)
 
 /*
  * Leader: publishes the scan's arguments in `shared`, resets its counter
- * and claims chunks from it from now on.  `nworkers` is the number of
- * workers planned: with none to launch, the pool is not shared.
+ * and claims chunks from it from now on.
  */
 void
-tpchgen_scan_share(TpchgenScan *scan, TpchgenScanShared *shared, int nworkers)
+tpchgen_scan_share(TpchgenScan *scan, TpchgenScanShared *shared)
 {
 	shared->table = scan->table;
 	shared->sf = scan->sf;
 	shared->part = scan->part;
 	shared->parts = scan->parts;
-	shared->pool = DSM_HANDLE_INVALID;
-	if ((scan->columns & tpch_pool_columns(scan->table)) &&
-		nworkers > 0 && max_parallel_workers > 0)
-		shared->pool = tpchgen_share_pool();
 	pg_atomic_init_u64(&shared->next_chunk, 0);
 	scan->shared = shared;
 	start_scan(scan);
@@ -427,20 +415,13 @@ start_scan(TpchgenScan *scan)
  * Sets up the generator on the first chunk, once the scan's columns are
  * known: the pool is needed only for columns cut from it (comments), so a
  * count or a sum of prices never waits for a pool build.  A parallel worker
- * takes its leader's pool.
+ * maps the server's pool file, as its leader does.
  */
 static void
 start_generator(TpchgenScan *scan)
 {
 	if (scan->columns & tpch_pool_columns(scan->table))
-	{
-		if (IsParallelWorker() && scan->shared)
-			tpchgen_attach_pool(scan->shared->pool,
-								tpch_rows_estimate(scan->table, scan->count) >=
-								POOL_COPY_ROWS);
-		else
-			tpchgen_ensure_pool();
-	}
+		tpchgen_pool();
 	if (tpch_gen_init(&scan->gen, scan->table, scan->sf, scan->part,
 					  scan->parts) != TPCH_OK)
 		elog(ERROR, "could not set up the tpchgen generator");

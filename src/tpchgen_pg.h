@@ -14,10 +14,11 @@
 
 #include "../core/tpch.h"
 
+/* in pool.c: the text pool, once per server */
+extern void tpchgen_pool_preload(void);
+extern const char *tpchgen_pool(void);
+
 /* in tpchgen.c */
-extern void tpchgen_ensure_pool(void);
-extern dsm_handle tpchgen_share_pool(void);
-extern void tpchgen_attach_pool(dsm_handle segment, bool copy);
 extern void tpchgen_check_args(double sf, int64 part, int64 parts);
 
 /* in scan.c: the scan engine, shared by the functions and the FDW */
@@ -33,7 +34,6 @@ typedef struct TpchgenScanShared
 	double		sf;
 	int64		part;
 	int64		parts;
-	dsm_handle	pool;			/* the leader's text pool, if shareable */
 	pg_atomic_uint64 next_chunk;
 } TpchgenScanShared;
 
@@ -46,8 +46,7 @@ extern TpchgenScan *tpchgen_scan_create_shared(TpchgenScanShared *shared);
 extern void tpchgen_scan_bind(TpchgenScan *scan, TupleDesc desc,
 							  const int *attcol);
 extern bool tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull);
-extern void tpchgen_scan_share(TpchgenScan *scan, TpchgenScanShared *shared,
-							   int nworkers);
+extern void tpchgen_scan_share(TpchgenScan *scan, TpchgenScanShared *shared);
 extern void tpchgen_scan_shared_reset(TpchgenScanShared *shared);
 extern void tpchgen_scan_rewind(TpchgenScan *scan);
 extern void tpchgen_scan_set_range(TpchgenScan *scan, int64 first,

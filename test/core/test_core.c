@@ -6,6 +6,7 @@
  * Prints "ok"/"not ok" lines and a closing "N passed, N failed".
  */
 #include "../../core/internal.h"
+#include "../../core/number.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -638,9 +639,33 @@ test_with_lines(void)
 	CHECK(bad == 0 && tpch_gen_next(&l, &rl) == 0, "the lines equal lineitem's (%d differ)", bad);
 }
 
+/* Numbers in messages read back as the value given. */
+static void
+test_number(void)
+{
+	static const struct
+	{
+		double		v;
+		const char *text;
+	}			cases[] = {
+		{100000.5, "100000.5"}, {1.0000001, "1.0000001"}, {100000, "100000"},
+		{0.001, "0.001"}, {0.1, "0.1"}, {1e300, "1e+300"}, {-2.5, "-2.5"},
+		{1.0 / 3, "0.3333333333333333"}, {5e-324, "5e-324"}, {1e15, "1e+15"},
+		{123456789012345, "123456789012345"}, {0.0001, "0.0001"}, {0.00001, "1e-05"},
+		{1.0 / 0.0, "Infinity"}, {-1.0 / 0.0, "-Infinity"}, {0.0 / 0.0, "NaN"},
+	};
+	char		buf[TPCH_DOUBLE_BUFLEN];
+
+	section("numbers in messages");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(strcmp(tpch_format_double(cases[i].v, buf), cases[i].text) == 0,
+			  "%s printed as \"%s\"", cases[i].text, buf);
+}
+
 int
 main(void)
 {
+	test_number();
 	test_without_pool();
 	if (tpch_pool_init() != TPCH_OK)
 	{

@@ -12,6 +12,8 @@
  * directory cannot be made to write into another user's file.
  */
 #include "../core/tpch.h"
+#include "client.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -872,6 +874,13 @@ main(int argc, char **argv)
 
 		progname = slash ? slash + 1 : argv[0];
 	}
+	client_progname = progname;
+	if (argc > 1 && strcmp(argv[1], "qgen") == 0)
+		return tpchgen_qgen_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "load") == 0)
+		return tpchgen_load_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return tpchgen_report_main(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	/* a closed pipe is a write error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);

@@ -781,6 +781,13 @@ numeric_from_cents(char *buf, int64 cents)
 	return PointerGetDatum(buf);
 }
 
+/* numeric_from_cents for the load, which stores values without Datums. */
+Datum
+tpchgen_numeric_from_cents(char *buf, int64 cents)
+{
+	return numeric_from_cents(buf, cents);
+}
+
 /* The value as text, for the type's input function. */
 static char *
 value_text(const TpchgenOutColumn *oc, const char *field)

@@ -29,6 +29,7 @@ _PG_init(void)
 
 	tpchgen_functions_init();
 	tpchgen_export_init();
+	tpchgen_load_init();
 
 	MarkGUCPrefixReserved("tpchgen");
 }

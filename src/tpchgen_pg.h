@@ -57,12 +57,16 @@ extern double tpchgen_table_rows(tpch_table table, double sf,
 								 int64 part, int64 parts);
 extern uint64 tpchgen_table_chunks(tpch_table table, double sf,
 								   int64 part, int64 parts);
+extern Datum tpchgen_numeric_from_cents(char *buf, int64 cents);
 
 /* in functions.c */
 extern void tpchgen_functions_init(void);
 
 /* in export.c */
 extern void tpchgen_export_init(void);
+
+/* in load.c */
+extern void tpchgen_load_init(void);
 
 /* in writer.c: the export file writer */
 typedef enum TpchgenIoMethod

@@ -1,0 +1,1360 @@
+/*
+ * load.c - tpch_load(): a whole TPC-H database in one statement, with its
+ * keys and statistics, inside the caller's transaction.
+ *
+ * The tables are created (by DDL text from core/schema.c, through SPI) in
+ * the calling transaction, so their files are new relfilenodes of that
+ * transaction: an error, a cancel or a crash before the commit leaves no
+ * table behind, and PostgreSQL unlinks the files at the abort.  That also
+ * lets the rows be written frozen and the pages all-visible, as COPY FREEZE
+ * does: no transaction can see these tables before ours commits.
+ *
+ * Heap pages are built outside shared buffers, as CLUSTER's heap rewrite
+ * and the btree build do.  A table part is cut into chunks of group rows
+ * whose boundaries depend only on (table, sf, part, parts), and every chunk
+ * starts a new page, so a table's pages are the same whatever the number of
+ * workers.  Producers (parallel workers, and the leader when a CPU is left
+ * for it) claim chunks in order and fill shared slots with whole pages; the
+ * leader alone writes them, in chunk order, through smgr: workers may not
+ * write relations.  Chunk c may only use slot c % nslots, and only once
+ * chunk c - nslots has left it, so every earlier chunk can always progress
+ * and the producers cannot deadlock.
+ *
+ * Pages are WAL-logged whole (log_newpages) when the relation needs WAL, and
+ * then synced before the commit: a checkpoint that starts after our WAL
+ * records but before our writes reach the disk would not sync files it does
+ * not know about, and its redo pointer would skip our records after a crash.
+ * Under wal_level = minimal a relation created in this transaction needs no
+ * WAL: PostgreSQL syncs it (or WAL-logs it, when small) at the commit.
+ *
+ * The visibility map fork is written the same way, every heap block
+ * all-visible and all-frozen, so index-only scans need no VACUUM.
+ */
+#include "tpchgen_pg.h"
+
+#include "../core/schema.h"
+
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/parallel.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "access/xloginsert.h"
+#include "catalog/pg_type.h"
+#include "catalog/namespace.h"
+#include "commands/progress.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "pgstat.h"
+#include "portability/instr_time.h"
+#include "storage/bufpage.h"
+#include "storage/condition_variable.h"
+#include "storage/proc.h"
+#include "storage/shm_toc.h"
+#include "storage/smgr.h"
+#include "storage/spin.h"
+#include "utils/array.h"
+#include "utils/backend_progress.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include <sched.h>
+#include <unistd.h>
+
+/* Heap bytes a chunk aims at: many chunks to share out, few partial pages. */
+#define CHUNK_BYTES (2 * 1024 * 1024)
+
+/*
+ * Pages per slot: as many as one WAL record may carry, so that a filled slot
+ * is logged by one log_newpages call.
+ */
+#define SLOT_PAGES XLR_MAX_BLOCK_ID
+
+/*
+ * The visibility map's layout (visibilitymap.c keeps it private): two bits
+ * per heap block, all-visible and all-frozen, after a standard page header.
+ */
+#define VM_MAPSIZE (BLCKSZ - MAXALIGN(SizeOfPageHeaderData))
+#define VM_BLOCKS_PER_BYTE 4
+#define VM_BLOCKS_PER_PAGE (VM_MAPSIZE * VM_BLOCKS_PER_BYTE)
+
+/*
+ * Progress: tpch_load reports as a COPY FROM a callback in
+ * pg_stat_progress_copy, and in spare parameters of the same slot what the
+ * tpch_load_progress view shows beside it.
+ */
+#define PROGRESS_LOAD_ROWS_TOTAL	10
+#define PROGRESS_LOAD_TABLE			11
+#define PROGRESS_LOAD_TABLES_DONE	12
+#define PROGRESS_LOAD_TABLES_TOTAL	13
+#define PROGRESS_LOAD_MARK			19
+#define PROGRESS_LOAD_MARK_VALUE	0x74706368	/* "tpch" */
+
+/* Keys of the parallel DSM table of contents. */
+#define LOAD_KEY_SHARED		UINT64CONST(0x7470636800000011)
+#define LOAD_KEY_PAGES		UINT64CONST(0x7470636800000012)
+
+/* Average heap bytes per group row (tuple and line pointer), for chunks. */
+static const int group_row_bytes[TPCH_NTABLES] = {
+	[TPCH_REGION] = 160,
+	[TPCH_NATION] = 160,
+	[TPCH_SUPPLIER] = 190,
+	[TPCH_PART] = 170,
+	[TPCH_PARTSUPP] = 780,
+	[TPCH_CUSTOMER] = 220,
+	[TPCH_ORDERS] = 150,
+	[TPCH_LINEITEM] = 600,
+};
+
+typedef enum LoadSlotState
+{
+	SLOT_FREE,					/* chunk `chunk` may fill it */
+	SLOT_FILLED				/* holds pages of `chunk`, to be written */
+} LoadSlotState;
+
+/*
+ * One slot of SLOT_PAGES pages.  A chunk fills its slot as many times as its
+ * pages need, the leader writing and freeing it in between.
+ */
+typedef struct LoadSlot
+{
+	int64		chunk;
+	LoadSlotState state;
+	bool		last;			/* the piece ends its chunk */
+	int			npages;
+	int64		rows;
+} LoadSlot;
+
+/* What every producer needs, in DSM (or local memory when serial). */
+typedef struct LoadShared
+{
+	/* fixed before producers start */
+	tpch_table	table;
+	double		sf;
+	int64		part;
+	int64		parts;
+	Oid			relid;
+	TransactionId xid;
+	CommandId	cid;
+	int64		first;			/* first group row of the part */
+	int64		count;			/* group rows of the part */
+	int64		chunk_rows;
+	int64		nchunks;
+	int			nslots;
+	int			test_delay_ms;
+	int			leader_pgprocno;
+	/* changing, under mutex */
+	slock_t		mutex;
+	ConditionVariable slot_freed;
+	int64		next_chunk;		/* next chunk to be claimed */
+	LoadSlot	slots[FLEXIBLE_ARRAY_MEMBER];
+	/* then int64 worker_chunk[nworkers]: chunk each worker holds, or -1 */
+} LoadShared;
+
+#define LOAD_SHARED_SIZE(nslots, nworkers) \
+	(offsetof(LoadShared, slots) + sizeof(LoadSlot) * (nslots) + \
+	 sizeof(int64) * (nworkers))
+#define LOAD_WORKER_CHUNKS(sh) ((int64 *) &(sh)->slots[(sh)->nslots])
+
+struct LoadRun;
+
+/*
+ * How a column is stored.  The tables are ours, made from core/schema.c, so
+ * each column's type follows from its kind: bigint, integer, date,
+ * numeric(15,2), char(n) or varchar(n), never NULL.
+ */
+typedef struct LoadColumn
+{
+	uint32		offset;			/* of the value in tpch_row */
+	tpch_kind	kind;
+	uint32		width;			/* char(n): the n to blank-pad to */
+} LoadColumn;
+
+/*
+ * Rows generated ahead of the one stored: a comment is cut from anywhere in
+ * the 300 MiB pool, so its read misses the caches; prefetched when its row
+ * is generated, it is in the cache by the time the row is stored.
+ */
+#define ROWS_AHEAD 4
+
+/* One process that builds pages: a worker or the leader. */
+typedef struct LoadProducer
+{
+	LoadShared *sh;
+	char	   *pages;			/* nslots * SLOT_PAGES pages */
+	struct LoadRun *run;		/* the leader's run; NULL in a worker */
+	int			ncols;
+	LoadColumn *cols;
+	int			comment;		/* the column cut from the pool, or -1 */
+	bool		gen_ready;
+	tpch_gen	gen;
+	tpch_row	ring[ROWS_AHEAD];
+	char		data[BLCKSZ];	/* the tuple data of one row */
+} LoadProducer;
+
+/* The leader's state while it fills one table. */
+typedef struct LoadRun
+{
+	LoadShared *sh;
+	ParallelContext *pcxt;
+	Relation	rel;
+	bool		use_wal;
+	bool		participate;	/* the leader also builds pages */
+	LoadProducer prod;
+	int64		next;			/* next chunk to write */
+	BlockNumber nblocks;		/* heap blocks written */
+	int64		rows;
+} LoadRun;
+
+/* One table of a call and what it took. */
+typedef struct LoadTable
+{
+	tpch_table	table;
+	Oid			relid;
+	int64		rows;
+	int64		bytes;
+	double		seconds;
+} LoadTable;
+
+static int	load_test_delay_ms = 0;
+
+PG_FUNCTION_INFO_V1(tpch_load);
+PGDLLEXPORT void tpchgen_load_worker(dsm_segment *seg, shm_toc *toc);
+
+static void fill_table(LoadTable *lt, double sf, int64 part, int64 parts,
+					   int workers, int index, int ntables);
+static void leader_loop(LoadRun *r);
+static bool leader_service(LoadRun *r);
+static bool leader_claim(LoadRun *r, int64 *chunk);
+static void leader_idle(LoadRun *r);
+static void write_pages(LoadRun *r, char *pages, int npages);
+static void write_vm(LoadRun *r);
+static void producer_start(LoadProducer *p, Relation rel);
+static void producer_wait_slot(LoadProducer *p, LoadSlot *s, int64 chunk);
+static void produce_chunk(LoadProducer *p, int64 chunk);
+static bool place_tuple(LoadProducer *p, Page page, const char *data,
+						Size data_len);
+static Size form_row(LoadProducer *p, const tpch_row *row);
+static void run_sql(const char *sql);
+static int	load_cpus(void);
+
+/* Registers the load GUCs; called from _PG_init. */
+void
+tpchgen_load_init(void)
+{
+	DefineCustomIntVariable("tpchgen.load_test_delay",
+							"Test only: tpch_load sleeps this long before building each chunk.",
+							NULL,
+							&load_test_delay_ms,
+							0, 0, 60 * 1000,
+							PGC_SUSET,
+							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
+							NULL, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------------
+ * The SQL function
+ * ------------------------------------------------------------------------ */
+
+static const char *const load_arg_names[] = {
+	"sf", "schema", "tables", "keys", "analyze", "if_exists", "part",
+	"parts", "workers", "unlogged"
+};
+
+#define LOAD_ARG_TABLES 2
+#define LOAD_ARG_WORKERS 8
+
+typedef enum LoadKeys
+{
+	KEYS_NONE,
+	KEYS_PRIMARY,
+	KEYS_FOREIGN
+} LoadKeys;
+
+/* The tables named in `arr`, as a mask by tpch_table; raises bad names. */
+static uint32
+parse_tables(ArrayType *arr)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	uint32		mask = 0;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("tables must be a one-dimensional array")));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *name;
+		int			t;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("tables must not contain null")));
+		name = TextDatumGetCString(elems[i]);
+		t = tpch_table_lookup(name);
+		if (t < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown TPC-H table \"%s\"", name),
+					 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem.")));
+		mask |= 1u << t;
+	}
+	if (mask == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tables must name at least one table"),
+				 errhint("Leave tables out (or pass NULL) to load all eight.")));
+	return mask;
+}
+
+Datum
+tpch_load(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	double		sf;
+	char	   *schema;
+	const char *qschema;
+	uint32		mask;
+	char	   *keys_name;
+	LoadKeys	keys;
+	bool		analyze;
+	char	   *if_exists;
+	bool		replace;
+	int64		part;
+	int64		parts;
+	int			workers;
+	bool		unlogged;
+	Oid			nsp;
+	LoadTable	tables[TPCH_NTABLES];
+	int			ntables = 0;
+	StringInfoData sql;
+	instr_time	start;
+	instr_time	duration;
+
+	for (int i = 0; i < lengthof(load_arg_names); i++)
+	{
+		if (PG_ARGISNULL(i) && i != LOAD_ARG_TABLES && i != LOAD_ARG_WORKERS)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument \"%s\" of tpch_load must not be null",
+							load_arg_names[i])));
+	}
+	sf = PG_GETARG_FLOAT8(0);
+	schema = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	mask = PG_ARGISNULL(LOAD_ARG_TABLES) ? (1u << TPCH_NTABLES) - 1 :
+		parse_tables(PG_GETARG_ARRAYTYPE_P(LOAD_ARG_TABLES));
+	keys_name = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	analyze = PG_GETARG_BOOL(4);
+	if_exists = text_to_cstring(PG_GETARG_TEXT_PP(5));
+	part = PG_GETARG_INT64(6);
+	parts = PG_GETARG_INT64(7);
+	/* NULL: follow max_parallel_workers_per_gather, as -1 below */
+	workers = PG_ARGISNULL(LOAD_ARG_WORKERS) ? -1 :
+		PG_GETARG_INT32(LOAD_ARG_WORKERS);
+	unlogged = PG_GETARG_BOOL(9);
+
+	/* Every argument is checked before anything is created. */
+	if (sf == 0)
+		tpchgen_check_args(1, part, parts);
+	else
+		tpchgen_check_args(sf, part, parts);
+	if (schema[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+				 errmsg("schema name must not be empty")));
+	if (strcmp(keys_name, "none") == 0)
+		keys = KEYS_NONE;
+	else if (strcmp(keys_name, "primary") == 0)
+		keys = KEYS_PRIMARY;
+	else if (strcmp(keys_name, "foreign") == 0)
+		keys = KEYS_FOREIGN;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown keys value \"%s\"", keys_name),
+				 errhint("The keys values are \"none\", \"primary\" and \"foreign\".")));
+	if (strcmp(if_exists, "error") == 0)
+		replace = false;
+	else if (strcmp(if_exists, "replace") == 0)
+		replace = true;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown if_exists value \"%s\"", if_exists),
+				 errhint("The if_exists values are \"error\" and \"replace\".")));
+	if (!PG_ARGISNULL(LOAD_ARG_WORKERS) && workers < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("workers must not be negative"),
+				 errhint("Use 0 to load without parallel workers, or NULL to follow max_parallel_workers_per_gather.")));
+	if (keys == KEYS_FOREIGN && parts > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("foreign keys cannot be built on part " INT64_FORMAT " of " INT64_FORMAT,
+						part, parts),
+				 errdetail("A part of orders refers to customers of other parts, a part of partsupp to suppliers of other parts."),
+				 errhint("Use keys => 'primary' when loading parts.")));
+
+	/* Existing tables are left alone unless the caller asks to replace them. */
+	nsp = get_namespace_oid(schema, true);
+	qschema = quote_identifier(schema);
+	for (int t = 0; t < TPCH_NTABLES; t++)
+	{
+		if (!(mask & (1u << t)))
+			continue;
+		tables[ntables].table = (tpch_table) t;
+		tables[ntables].rows = 0;
+		tables[ntables].bytes = 0;
+		tables[ntables].seconds = 0;
+		if (OidIsValid(nsp) && !replace &&
+			OidIsValid(get_relname_relid(tpch_table_name(t), nsp)))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("relation \"%s.%s\" already exists", schema,
+							tpch_table_name(t)),
+					 errhint("Use if_exists => 'replace' to drop and load it again, or load into another schema.")));
+		ntables++;
+	}
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	initStringInfo(&sql);
+
+	/* DDL runs as the caller: CREATE privileges are checked as usual. */
+	if (!OidIsValid(nsp))
+	{
+		appendStringInfo(&sql, "CREATE SCHEMA %s", qschema);
+		run_sql(sql.data);
+	}
+	else if (replace)
+	{
+		resetStringInfo(&sql);
+		for (int i = 0; i < ntables; i++)
+			if (OidIsValid(get_relname_relid(tpch_table_name(tables[i].table), nsp)))
+				appendStringInfo(&sql, "%s%s.%s", sql.len == 0 ? "DROP TABLE " : ", ",
+								 qschema, tpch_table_name(tables[i].table));
+		if (sql.len > 0)
+			run_sql(sql.data);
+	}
+	nsp = get_namespace_oid(schema, false);
+
+	for (int i = 0; i < ntables; i++)
+	{
+		size_t		len;
+
+		resetStringInfo(&sql);
+		len = tpch_sql_create_table(tables[i].table, qschema, unlogged, NULL, 0);
+		enlargeStringInfo(&sql, len + 1);
+		tpch_sql_create_table(tables[i].table, qschema, unlogged, sql.data, len + 1);
+		sql.len = len;
+		run_sql(sql.data);
+		tables[i].relid = get_relname_relid(tpch_table_name(tables[i].table), nsp);
+		if (!OidIsValid(tables[i].relid))
+			elog(ERROR, "table \"%s\" created by tpch_load is missing",
+				 tpch_table_name(tables[i].table));
+	}
+
+	if (sf > 0)
+	{
+		tpchgen_pool();
+		for (int i = 0; i < ntables; i++)
+		{
+			INSTR_TIME_SET_CURRENT(start);
+			fill_table(&tables[i], sf, part, parts, workers, i, ntables);
+			INSTR_TIME_SET_CURRENT(duration);
+			INSTR_TIME_SUBTRACT(duration, start);
+			tables[i].seconds += INSTR_TIME_GET_DOUBLE(duration);
+		}
+	}
+
+	if (keys != KEYS_NONE)
+	{
+		for (int i = 0; i < ntables; i++)
+		{
+			size_t		len;
+
+			INSTR_TIME_SET_CURRENT(start);
+			resetStringInfo(&sql);
+			len = tpch_sql_primary_key(tables[i].table, qschema, NULL, 0);
+			enlargeStringInfo(&sql, len + 1);
+			tpch_sql_primary_key(tables[i].table, qschema, sql.data, len + 1);
+			sql.len = len;
+			run_sql(sql.data);
+			INSTR_TIME_SET_CURRENT(duration);
+			INSTR_TIME_SUBTRACT(duration, start);
+			tables[i].seconds += INSTR_TIME_GET_DOUBLE(duration);
+		}
+	}
+
+	/* Foreign keys between the tables of this call, checked by PostgreSQL. */
+	if (keys == KEYS_FOREIGN)
+	{
+		for (int i = 0; i < ntables; i++)
+		{
+			int			nfk;
+			const tpch_foreign_key *fk = tpch_foreign_keys(tables[i].table, &nfk);
+
+			INSTR_TIME_SET_CURRENT(start);
+			for (int k = 0; k < nfk; k++)
+			{
+				size_t		len;
+
+				if (!(mask & (1u << fk[k].ref)))
+					continue;
+				resetStringInfo(&sql);
+				len = tpch_sql_foreign_key(tables[i].table, k, qschema, NULL, 0);
+				enlargeStringInfo(&sql, len + 1);
+				tpch_sql_foreign_key(tables[i].table, k, qschema, sql.data, len + 1);
+				sql.len = len;
+				run_sql(sql.data);
+			}
+			INSTR_TIME_SET_CURRENT(duration);
+			INSTR_TIME_SUBTRACT(duration, start);
+			tables[i].seconds += INSTR_TIME_GET_DOUBLE(duration);
+		}
+	}
+
+	if (analyze)
+	{
+		for (int i = 0; i < ntables; i++)
+		{
+			INSTR_TIME_SET_CURRENT(start);
+			resetStringInfo(&sql);
+			appendStringInfo(&sql, "ANALYZE %s.%s", qschema,
+							 tpch_table_name(tables[i].table));
+			run_sql(sql.data);
+			INSTR_TIME_SET_CURRENT(duration);
+			INSTR_TIME_SUBTRACT(duration, start);
+			tables[i].seconds += INSTR_TIME_GET_DOUBLE(duration);
+		}
+	}
+
+	SPI_finish();
+
+	for (int i = 0; i < ntables; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		values[0] = CStringGetTextDatum(tpch_table_name(tables[i].table));
+		values[1] = Int64GetDatum(tables[i].rows);
+		values[2] = Int64GetDatum(tables[i].bytes);
+		values[3] = Float8GetDatum(tables[i].seconds);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/* Runs one utility statement through SPI; errors propagate. */
+static void
+run_sql(const char *sql)
+{
+	int			rc = SPI_execute(sql, false, 0);
+
+	if (rc < 0)
+		elog(ERROR, "tpch_load could not run \"%s\": %s", sql,
+			 SPI_result_code_string(rc));
+}
+
+/* The CPUs this process may run on (its affinity mask, as in a container). */
+static int
+load_cpus(void)
+{
+	cpu_set_t	set;
+	long		n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int) n : 1;
+}
+
+/* ------------------------------------------------------------------------
+ * Filling one table
+ * ------------------------------------------------------------------------ */
+
+static void
+fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
+		   int index, int ntables)
+{
+	LoadShared *sh;
+	LoadRun		r;
+	int64		first;
+	int64		count;
+	int64		chunk_rows;
+	int64		nchunks;
+	int			nworkers;
+	int			nslots;
+	Size		shared_size;
+	Size		pages_size;
+	char	   *pages;
+
+	tpch_part_range(lt->table, sf, part, parts, &first, &count);
+	chunk_rows = Max(1, CHUNK_BYTES / group_row_bytes[lt->table]);
+	nchunks = (count + chunk_rows - 1) / chunk_rows;
+
+	/* Workers only help when there is more than one chunk to share. */
+	nworkers = workers >= 0 ? workers : max_parallel_workers_per_gather;
+	nworkers = Min(nworkers, max_worker_processes);
+	if (nworkers > nchunks - 1)
+		nworkers = Max(nchunks - 1, 0);
+	nslots = 2 * (nworkers + 1) + 2;
+	shared_size = LOAD_SHARED_SIZE(nslots, nworkers);
+	pages_size = (Size) nslots * SLOT_PAGES * BLCKSZ;
+
+	memset(&r, 0, sizeof(r));
+	r.rel = table_open(lt->relid, AccessExclusiveLock);
+	r.use_wal = RelationNeedsWAL(r.rel);
+	/* a table of this transaction, so that the rows may be frozen */
+	if (r.rel->rd_createSubid == InvalidSubTransactionId)
+		elog(ERROR, "table \"%s\" was not created by this transaction",
+			 RelationGetRelationName(r.rel));
+
+	if (nworkers > 0)
+	{
+		EnterParallelMode();
+		r.pcxt = CreateParallelContext("tpchgen", "tpchgen_load_worker",
+									   nworkers);
+		shm_toc_estimate_chunk(&r.pcxt->estimator, shared_size);
+		shm_toc_estimate_chunk(&r.pcxt->estimator, pages_size);
+		shm_toc_estimate_keys(&r.pcxt->estimator, 2);
+		InitializeParallelDSM(r.pcxt);
+		sh = shm_toc_allocate(r.pcxt->toc, shared_size);
+		pages = shm_toc_allocate(r.pcxt->toc, pages_size);
+		shm_toc_insert(r.pcxt->toc, LOAD_KEY_SHARED, sh);
+		shm_toc_insert(r.pcxt->toc, LOAD_KEY_PAGES, pages);
+	}
+	else
+	{
+		sh = palloc(shared_size);
+		pages = palloc(pages_size);
+	}
+
+	memset(sh, 0, offsetof(LoadShared, slots));
+	sh->table = lt->table;
+	sh->sf = sf;
+	sh->part = part;
+	sh->parts = parts;
+	sh->relid = lt->relid;
+	sh->xid = GetCurrentTransactionId();
+	sh->cid = GetCurrentCommandId(true);
+	sh->first = first;
+	sh->count = count;
+	sh->chunk_rows = chunk_rows;
+	sh->nchunks = nchunks;
+	sh->nslots = nslots;
+	sh->test_delay_ms = load_test_delay_ms;
+	sh->leader_pgprocno = MyProc->pgprocno;
+	SpinLockInit(&sh->mutex);
+	ConditionVariableInit(&sh->slot_freed);
+	sh->next_chunk = 0;
+	for (int i = 0; i < nslots; i++)
+	{
+		sh->slots[i].chunk = i;
+		sh->slots[i].state = SLOT_FREE;
+	}
+	for (int i = 0; i < nworkers; i++)
+		LOAD_WORKER_CHUNKS(sh)[i] = -1;
+
+	r.sh = sh;
+	r.prod.sh = sh;
+	r.prod.pages = pages;
+	r.prod.run = &r;
+	producer_start(&r.prod, r.rel);
+
+	/* one COPY FROM report per table, as COPY would make */
+	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, lt->relid);
+	{
+		const int	param[] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE,
+			PROGRESS_LOAD_ROWS_TOTAL, PROGRESS_LOAD_TABLE,
+			PROGRESS_LOAD_TABLES_DONE, PROGRESS_LOAD_TABLES_TOTAL,
+		PROGRESS_LOAD_MARK};
+		const int64 val[] = {PROGRESS_COPY_COMMAND_FROM,
+			PROGRESS_COPY_TYPE_CALLBACK, tpch_rows_estimate(lt->table, count),
+			lt->table, index, ntables, PROGRESS_LOAD_MARK_VALUE};
+
+		pgstat_progress_update_multi_param(lengthof(param), param, val);
+	}
+
+	if (r.pcxt != NULL)
+		LaunchParallelWorkers(r.pcxt);
+
+	/*
+	 * The leader is the writer first: it builds pages too only when a CPU is
+	 * left for it.  On a core the workers already fill, the chunks it takes
+	 * hold up the in-order writes that every worker waits for.
+	 */
+	r.participate = r.pcxt == NULL || r.pcxt->nworkers_launched == 0 ||
+		(parallel_leader_participation &&
+		 r.pcxt->nworkers_launched < load_cpus());
+
+	leader_loop(&r);
+
+	if (r.pcxt != NULL)
+	{
+		WaitForParallelWorkersToFinish(r.pcxt);
+		DestroyParallelContext(r.pcxt);
+		ExitParallelMode();
+	}
+
+	write_vm(&r);
+
+	/*
+	 * Pages written around shared buffers and WAL-logged must reach the disk
+	 * before a checkpoint can move the redo point past their records (see
+	 * the head of the file); an unlogged table's too, since no checkpoint
+	 * knows of them.  Without WAL under wal_level = minimal the commit syncs.
+	 */
+	if (r.use_wal || r.rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED)
+	{
+		smgrimmedsync(RelationGetSmgr(r.rel), MAIN_FORKNUM);
+		smgrimmedsync(RelationGetSmgr(r.rel), VISIBILITYMAP_FORKNUM);
+	}
+
+	if (r.pcxt == NULL)
+	{
+		pfree(pages);
+		pfree(sh);
+	}
+
+	pgstat_progress_end_command();
+	lt->rows = r.rows;
+	lt->bytes = (int64) r.nblocks * BLCKSZ;
+	table_close(r.rel, NoLock);
+}
+
+/* ------------------------------------------------------------------------
+ * The leader: writes pages in chunk order, builds pages when it is idle
+ * ------------------------------------------------------------------------ */
+
+static void
+leader_loop(LoadRun *r)
+{
+	LoadShared *sh = r->sh;
+	int64		chunk;
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (leader_service(r))
+			continue;
+		if (r->next >= sh->nchunks)
+			break;
+		if (r->participate && leader_claim(r, &chunk))
+			produce_chunk(&r->prod, chunk);
+		else
+			leader_idle(r);
+	}
+}
+
+/*
+ * Writes every filled slot that is next in order and frees it.  Returns
+ * whether anything moved.
+ */
+static bool
+leader_service(LoadRun *r)
+{
+	LoadShared *sh = r->sh;
+	bool		moved = false;
+
+	while (r->next < sh->nchunks)
+	{
+		int			idx = r->next % sh->nslots;
+		LoadSlot   *s = &sh->slots[idx];
+		bool		ready;
+		bool		last = false;
+		int			npages = 0;
+		int64		rows = 0;
+
+		SpinLockAcquire(&sh->mutex);
+		ready = s->chunk == r->next && s->state == SLOT_FILLED;
+		if (ready)
+		{
+			npages = s->npages;
+			last = s->last;
+			rows = s->rows;
+		}
+		SpinLockRelease(&sh->mutex);
+		if (!ready)
+			break;
+
+		write_pages(r, r->prod.pages + (Size) idx * SLOT_PAGES * BLCKSZ, npages);
+
+		SpinLockAcquire(&sh->mutex);
+		if (last)
+			s->chunk += sh->nslots;
+		s->state = SLOT_FREE;
+		SpinLockRelease(&sh->mutex);
+
+		r->rows += rows;
+		if (last)
+			r->next++;
+		moved = true;
+	}
+
+	if (moved)
+	{
+		if (r->pcxt != NULL)
+			ConditionVariableBroadcast(&sh->slot_freed);
+		pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, r->rows);
+	}
+	return moved;
+}
+
+/* Claims the next chunk if its slot is free now: the leader never blocks. */
+static bool
+leader_claim(LoadRun *r, int64 *chunk)
+{
+	LoadShared *sh = r->sh;
+	bool		ok;
+
+	SpinLockAcquire(&sh->mutex);
+	*chunk = sh->next_chunk;
+	ok = *chunk < sh->nchunks &&
+		sh->slots[*chunk % sh->nslots].chunk == *chunk &&
+		sh->slots[*chunk % sh->nslots].state == SLOT_FREE;
+	if (ok)
+		sh->next_chunk++;
+	SpinLockRelease(&sh->mutex);
+	return ok;
+}
+
+/*
+ * Nothing to do until a worker fills a slot.  A worker's error arrives
+ * through CHECK_FOR_INTERRUPTS; a worker that is gone without one must not
+ * leave the leader waiting for its chunk forever, and when no worker is
+ * left the leader builds the rest itself.
+ */
+static void
+leader_idle(LoadRun *r)
+{
+	if (r->pcxt != NULL)
+	{
+		int			alive = 0;
+
+		for (int i = 0; i < r->pcxt->nworkers_launched; i++)
+		{
+			pid_t		pid;
+			int64		held;
+
+			if (GetBackgroundWorkerPid(r->pcxt->worker[i].bgwhandle, &pid) != BGWH_STOPPED)
+			{
+				alive++;
+				continue;
+			}
+			SpinLockAcquire(&r->sh->mutex);
+			held = LOAD_WORKER_CHUNKS(r->sh)[i];
+			SpinLockRelease(&r->sh->mutex);
+			if (held >= 0)
+			{
+				/* Its own error, if it sent one, explains it better. */
+				CHECK_FOR_INTERRUPTS();
+				ereport(ERROR,
+						(errcode(ERRCODE_INTERNAL_ERROR),
+						 errmsg("parallel worker exited before finishing its part of the load")));
+			}
+		}
+		if (alive == 0)
+			r->participate = true;
+	}
+
+	/* a worker sets the latch when it fills a slot; time out to recheck */
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 100L, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+}
+
+/*
+ * Writes a slot's pages at the end of the heap: their tuples learn their
+ * block number (producers cannot know it), then the pages are WAL-logged if
+ * the relation needs it, checksummed and written.
+ */
+static void
+write_pages(LoadRun *r, char *pages, int npages)
+{
+	BlockNumber blknos[SLOT_PAGES];
+	Page		list[SLOT_PAGES];
+	SMgrRelation smgr;
+
+	if (npages == 0)
+		return;
+	for (int i = 0; i < npages; i++)
+	{
+		Page		page = pages + (Size) i * BLCKSZ;
+		OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
+
+		blknos[i] = r->nblocks + i;
+		list[i] = page;
+		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+		{
+			HeapTupleHeader td = (HeapTupleHeader) PageGetItem(page,
+															   PageGetItemId(page, off));
+
+			ItemPointerSet(&td->t_ctid, blknos[i], off);
+		}
+	}
+	if (r->use_wal)
+		log_newpages(&r->rel->rd_node, MAIN_FORKNUM, npages, blknos, list, true);
+	smgr = RelationGetSmgr(r->rel);
+	for (int i = 0; i < npages; i++)
+	{
+		PageSetChecksumInplace(list[i], blknos[i]);
+		smgrextend(smgr, MAIN_FORKNUM, blknos[i], list[i], true);
+	}
+	r->nblocks += npages;
+}
+
+/*
+ * Writes the visibility map: every heap block all-visible and all-frozen.
+ * Built here rather than by visibilitymap_set() per block, which would pin
+ * each heap page in shared buffers and WAL-log a record per block.  The
+ * map's pages have a standard header and no line pointers, so they are
+ * logged without the hole a heap page's WAL image leaves out.
+ */
+static void
+write_vm(LoadRun *r)
+{
+	SMgrRelation smgr;
+	PGAlignedBlock buf;
+	BlockNumber nvm;
+
+	if (r->nblocks == 0)
+		return;
+	smgr = RelationGetSmgr(r->rel);
+	if (!smgrexists(smgr, VISIBILITYMAP_FORKNUM))
+		smgrcreate(smgr, VISIBILITYMAP_FORKNUM, false);
+	nvm = (r->nblocks + VM_BLOCKS_PER_PAGE - 1) / VM_BLOCKS_PER_PAGE;
+	for (BlockNumber v = 0; v < nvm; v++)
+	{
+		BlockNumber covered = Min(r->nblocks - v * VM_BLOCKS_PER_PAGE,
+								  VM_BLOCKS_PER_PAGE);
+		char	   *map;
+
+		PageInit(buf.data, BLCKSZ, 0);
+		map = PageGetContents(buf.data);
+		memset(map, 0xFF, covered / VM_BLOCKS_PER_BYTE);
+		if (covered % VM_BLOCKS_PER_BYTE != 0)
+			map[covered / VM_BLOCKS_PER_BYTE] =
+				(1 << (2 * (covered % VM_BLOCKS_PER_BYTE))) - 1;
+		if (r->use_wal)
+			log_newpage(&r->rel->rd_node, VISIBILITYMAP_FORKNUM, v, buf.data,
+						false);
+		PageSetChecksumInplace(buf.data, v);
+		smgrextend(RelationGetSmgr(r->rel), VISIBILITYMAP_FORKNUM, v, buf.data,
+				   true);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Producers
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Sets a producer up for the relation, whose columns must be the core's
+ * with the types core/schema.c gives them.
+ */
+static void
+producer_start(LoadProducer *p, Relation rel)
+{
+	LoadShared *sh = p->sh;
+	TupleDesc	desc = RelationGetDescr(rel);
+	const tpch_column *cols = tpch_columns(sh->table, &p->ncols);
+	uint64		pool = tpch_pool_columns(sh->table);
+
+	if (desc->natts != p->ncols)
+		elog(ERROR, "table \"%s\" does not have the columns tpch_load made",
+			 RelationGetRelationName(rel));
+	p->cols = palloc(sizeof(LoadColumn) * p->ncols);
+	p->comment = -1;
+	for (int i = 0; i < p->ncols; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Oid			want = InvalidOid;
+
+		switch (cols[i].kind)
+		{
+			case TPCH_KIND_KEY:
+				want = INT8OID;
+				break;
+			case TPCH_KIND_INT:
+				want = INT4OID;
+				break;
+			case TPCH_KIND_DATE:
+				want = DATEOID;
+				break;
+			case TPCH_KIND_MONEY:
+			case TPCH_KIND_QUANTITY:
+				want = NUMERICOID;
+				break;
+			case TPCH_KIND_CHAR:
+				want = BPCHAROID;
+				break;
+			case TPCH_KIND_VARCHAR:
+				want = VARCHAROID;
+				break;
+		}
+		if (att->attisdropped || att->atttypid != want ||
+			strcmp(NameStr(att->attname), cols[i].name) != 0)
+			elog(ERROR, "table \"%s\" does not have the columns tpch_load made",
+				 RelationGetRelationName(rel));
+		p->cols[i].offset = cols[i].offset;
+		p->cols[i].kind = cols[i].kind;
+		p->cols[i].width = cols[i].kind == TPCH_KIND_CHAR ? cols[i].width : 0;
+		if (pool & (UINT64CONST(1) << i))
+			p->comment = i;
+	}
+}
+
+/* Test hook: slows building down so that tests can cancel mid-way. */
+static void
+load_test_delay(int ms)
+{
+	for (int done = 0; done < ms; done += 10)
+	{
+		pg_usleep(10 * 1000L);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* Waits until `chunk` may fill slot `s`. */
+static void
+producer_wait_slot(LoadProducer *p, LoadSlot *s, int64 chunk)
+{
+	LoadShared *sh = p->sh;
+
+	for (;;)
+	{
+		bool		free;
+
+		SpinLockAcquire(&sh->mutex);
+		free = s->chunk == chunk && s->state == SLOT_FREE;
+		SpinLockRelease(&sh->mutex);
+		if (free)
+			break;
+		if (p->run == NULL)
+			ConditionVariableSleep(&sh->slot_freed, PG_WAIT_EXTENSION);
+		else if (!leader_service(p->run))
+			leader_idle(p->run);
+	}
+	if (p->run == NULL)
+		ConditionVariableCancelSleep();
+}
+
+/* Hands a filled slot to the leader. */
+static void
+publish(LoadProducer *p, LoadSlot *s, int npages, int64 rows, bool last)
+{
+	LoadShared *sh = p->sh;
+
+	SpinLockAcquire(&sh->mutex);
+	s->npages = npages;
+	s->rows = rows;
+	s->last = last;
+	s->state = SLOT_FILLED;
+	if (last && p->run == NULL)
+		LOAD_WORKER_CHUNKS(sh)[ParallelWorkerNumber] = -1;
+	SpinLockRelease(&sh->mutex);
+	if (p->run == NULL)
+		SetLatch(&ProcGlobal->allProcs[sh->leader_pgprocno].procLatch);
+}
+
+/* Generates the next row into *row, prefetching its comment; false at the end. */
+static bool
+next_row(LoadProducer *p, tpch_row *row)
+{
+	int			r = tpch_gen_next(&p->gen, row);
+
+	if (r < 0)
+		elog(ERROR, "tpchgen generator failed: %s", tpch_strerror(-r));
+	if (r > 0 && p->comment >= 0)
+	{
+		const tpch_str *s = (const tpch_str *) ((const char *) row +
+												p->cols[p->comment].offset);
+
+		__builtin_prefetch(s->ptr);
+		__builtin_prefetch(s->ptr + s->len - 1);
+	}
+	return r > 0;
+}
+
+/*
+ * Builds the pages of one chunk into its slot: a new page for the chunk's
+ * first row, and the slot handed over whenever its pages are full.
+ */
+static void
+produce_chunk(LoadProducer *p, int64 chunk)
+{
+	LoadShared *sh = p->sh;
+	int			idx = chunk % sh->nslots;
+	LoadSlot   *s = &sh->slots[idx];
+	char	   *pages = p->pages + (Size) idx * SLOT_PAGES * BLCKSZ;
+	int64		first = sh->first + chunk * sh->chunk_rows;
+	int64		count = Min(sh->chunk_rows, sh->first + sh->count - first);
+	int			cur = 0;
+	int64		rows = 0;
+	int			head = 0;
+	int			ahead = 0;
+	bool		done = false;
+
+	if (sh->test_delay_ms > 0)
+		load_test_delay(sh->test_delay_ms);
+
+	/*
+	 * One generator per producer, seeking forward from chunk to chunk: at
+	 * SF >= 30000 a seek replays orders only over the gap.
+	 */
+	if (!p->gen_ready)
+	{
+		if (tpch_gen_init(&p->gen, sh->table, sh->sf, sh->part,
+						  sh->parts) != TPCH_OK)
+			elog(ERROR, "could not set up the tpchgen generator");
+		p->gen_ready = true;
+	}
+	if (tpch_gen_seek(&p->gen, first, count) != TPCH_OK ||
+		tpch_gen_set_columns(&p->gen, TPCH_ALL_COLUMNS) != TPCH_OK)
+		elog(ERROR, "could not seek the tpchgen generator to row " INT64_FORMAT,
+			 first);
+
+	producer_wait_slot(p, s, chunk);
+	PageInit(pages, BLCKSZ, 0);
+	PageSetAllVisible(pages);
+
+	while (ahead < ROWS_AHEAD && next_row(p, &p->ring[ahead]))
+		ahead++;
+	while (ahead > 0)
+	{
+		Size		len = form_row(p, &p->ring[head]);
+
+		/* the slot of the row just formed takes the row ROWS_AHEAD on */
+		if (done || !next_row(p, &p->ring[head]))
+		{
+			done = true;
+			ahead--;
+		}
+		head = (head + 1) % ROWS_AHEAD;
+
+		if (!place_tuple(p, pages + (Size) cur * BLCKSZ, p->data, len))
+		{
+			if (++cur == SLOT_PAGES)
+			{
+				publish(p, s, SLOT_PAGES, rows, false);
+				rows = 0;
+				cur = 0;
+				producer_wait_slot(p, s, chunk);
+			}
+			PageInit(pages + (Size) cur * BLCKSZ, BLCKSZ, 0);
+			PageSetAllVisible(pages + (Size) cur * BLCKSZ);
+			if (!place_tuple(p, pages + (Size) cur * BLCKSZ, p->data, len))
+				elog(ERROR, "tpchgen row does not fit an empty page");
+		}
+		rows++;
+		if ((rows & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	publish(p, s, PageGetMaxOffsetNumber(pages + (Size) cur * BLCKSZ) > 0 ?
+			cur + 1 : cur, rows, true);
+}
+
+/*
+ * Aligns off in data, zeroing the padding: a reader takes a non-zero byte
+ * where a varlena may start for a one-byte header, so padding must be zero
+ * (heap_form_tuple gets that from palloc0).
+ */
+static inline Size
+align_zero(char *data, Size off, Size align)
+{
+	Size		aligned = TYPEALIGN(align, off);
+
+	if (aligned > off)
+		memset(data + off, 0, aligned - off);
+	return aligned;
+}
+
+/*
+ * Appends a varlena value of len bytes blank-padded to pad at data + off, as
+ * heap_fill_tuple stores it: with a one-byte header and unaligned when it is
+ * short enough, else with a four-byte header aligned as the type (int).
+ */
+static inline Size
+put_varlena(char *data, Size off, const char *src, uint32 len, uint32 pad)
+{
+	uint32		full = Max(len, pad);
+	char	   *p;
+
+	if (full + VARHDRSZ_SHORT <= VARATT_SHORT_MAX)
+	{
+		SET_VARSIZE_SHORT(data + off, full + VARHDRSZ_SHORT);
+		p = data + off + VARHDRSZ_SHORT;
+	}
+	else
+	{
+		off = align_zero(data, off, ALIGNOF_INT);
+		SET_VARSIZE(data + off, full + VARHDRSZ);
+		p = data + off + VARHDRSZ;
+	}
+	memcpy(p, src, len);
+	if (full > len)
+		memset(p + len, ' ', full - len);
+	return p + full - data;
+}
+
+/*
+ * Writes a row's tuple data into p->data as heap_fill_tuple would for the
+ * table's types, and returns its length: fixed-width values aligned to
+ * their type, varlena values with one-byte headers and no alignment.
+ */
+static Size
+form_row(LoadProducer *p, const tpch_row *row)
+{
+	const char *base = (const char *) row;
+	char	   *data = p->data;
+	Size		off = 0;
+
+	for (int i = 0; i < p->ncols; i++)
+	{
+		const LoadColumn *c = &p->cols[i];
+		const char *field = base + c->offset;
+
+		switch (c->kind)
+		{
+			case TPCH_KIND_KEY:
+				off = align_zero(data, off, ALIGNOF_DOUBLE);
+				memcpy(data + off, field, sizeof(int64));
+				off += sizeof(int64);
+				break;
+			case TPCH_KIND_INT:
+				{
+					int64		v = *(const int64 *) field;
+					int32		v32 = (int32) v;
+
+					if (v > PG_INT32_MAX || v < PG_INT32_MIN)
+						elog(ERROR, "tpchgen value " INT64_FORMAT " is out of range for type integer",
+							 v);
+					off = align_zero(data, off, ALIGNOF_INT);
+					memcpy(data + off, &v32, sizeof(int32));
+					off += sizeof(int32);
+				}
+				break;
+			case TPCH_KIND_DATE:
+				{
+					DateADT		d = *(const int32 *) field + TPCH_DATE_PG_OFFSET;
+
+					off = align_zero(data, off, ALIGNOF_INT);
+					memcpy(data + off, &d, sizeof(DateADT));
+					off += sizeof(DateADT);
+				}
+				break;
+			case TPCH_KIND_MONEY:
+			case TPCH_KIND_QUANTITY:
+				{
+					char		num[VARHDRSZ + sizeof(uint16) + 8 * sizeof(int16)];
+					int64		cents = *(const int64 *) field *
+						(c->kind == TPCH_KIND_QUANTITY ? 100 : 1);
+
+					tpchgen_numeric_from_cents(num, cents);
+					off = put_varlena(data, off, num + VARHDRSZ,
+									  VARSIZE(num) - VARHDRSZ, 0);
+				}
+				break;
+			case TPCH_KIND_CHAR:
+			case TPCH_KIND_VARCHAR:
+				{
+					const tpch_str *str = (const tpch_str *) field;
+
+					if (str->len > TPCH_MAX_LINE)
+						elog(ERROR, "tpchgen value of %u bytes is too long", str->len);
+					off = put_varlena(data, off, str->ptr, str->len, c->width);
+				}
+				break;
+		}
+	}
+	return off;
+}
+
+/*
+ * Places tuple data as a frozen heap tuple on `page`, with the header
+ * heap_form_tuple and heap_insert with HEAP_INSERT_FROZEN would have given
+ * it; false when it does not fit.  The block number of its own TID is set
+ * when the page is written.
+ */
+static bool
+place_tuple(LoadProducer *p, Page page, const char *data, Size data_len)
+{
+	PageHeader	ph = (PageHeader) page;
+	Size		hoff = MAXALIGN(SizeofHeapTupleHeader);
+	Size		len = hoff + data_len;
+	OffsetNumber off;
+	HeapTupleHeader td;
+
+	if (len > MaxHeapTupleSize)
+		elog(ERROR, "tpchgen row of %zu bytes does not fit a heap page", len);
+	off = PageGetMaxOffsetNumber(page) + 1;
+	if (off > MaxHeapTuplesPerPage ||
+		(Size) (ph->pd_upper - ph->pd_lower) < MAXALIGN(len) + sizeof(ItemIdData))
+		return false;
+
+	/* PageInit zeroed the page: the padding after the tuple stays zero */
+	ph->pd_upper -= MAXALIGN(len);
+	ItemIdSetNormal(PageGetItemId(page, off), ph->pd_upper, len);
+	ph->pd_lower += sizeof(ItemIdData);
+
+	td = (HeapTupleHeader) (page + ph->pd_upper);
+	HeapTupleHeaderSetNatts(td, p->ncols);
+	td->t_hoff = hoff;
+	/* every table has varchar columns, none has NULLs */
+	td->t_infomask = HEAP_HASVARWIDTH | HEAP_XMIN_FROZEN | HEAP_XMAX_INVALID;
+	HeapTupleHeaderSetXmin(td, p->sh->xid);
+	HeapTupleHeaderSetXmax(td, InvalidTransactionId);
+	HeapTupleHeaderSetCmin(td, p->sh->cid);
+	ItemPointerSet(&td->t_ctid, 0, off);
+	memcpy((char *) td + hoff, data, data_len);
+	return true;
+}
+
+/* Entry point of a parallel worker: claims chunks until none is left. */
+void
+tpchgen_load_worker(dsm_segment *seg, shm_toc *toc)
+{
+	LoadProducer p;
+	Relation	rel;
+
+	memset(&p, 0, sizeof(p));
+	p.sh = shm_toc_lookup(toc, LOAD_KEY_SHARED, false);
+	p.pages = shm_toc_lookup(toc, LOAD_KEY_PAGES, false);
+	tpchgen_pool();
+
+	/* the leader's lock covers ours: workers share its lock group */
+	rel = table_open(p.sh->relid, AccessShareLock);
+	producer_start(&p, rel);
+
+	for (;;)
+	{
+		LoadShared *sh = p.sh;
+		int64		chunk;
+
+		SpinLockAcquire(&sh->mutex);
+		chunk = sh->next_chunk;
+		if (chunk < sh->nchunks)
+		{
+			sh->next_chunk++;
+			LOAD_WORKER_CHUNKS(sh)[ParallelWorkerNumber] = chunk;
+		}
+		SpinLockRelease(&sh->mutex);
+		if (chunk >= sh->nchunks)
+			break;
+		produce_chunk(&p, chunk);
+	}
+	table_close(rel, AccessShareLock);
+}

@@ -656,7 +656,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	sh->nchunks = nchunks;
 	sh->nslots = nslots;
 	sh->test_delay_ms = load_test_delay_ms;
-	sh->leader_pgprocno = MyProc->pgprocno;
+	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
 	SpinLockInit(&sh->mutex);
 	ConditionVariableInit(&sh->slot_freed);
 	sh->next_chunk = 0;
@@ -906,7 +906,8 @@ write_pages(LoadRun *r, char *pages, int npages)
 		}
 	}
 	if (r->use_wal)
-		log_newpages(&r->rel->rd_node, MAIN_FORKNUM, npages, blknos, list, true);
+		log_newpages(&r->rel->rd_locator, MAIN_FORKNUM, npages, blknos, list,
+					 true);
 	smgr = RelationGetSmgr(r->rel);
 	for (int i = 0; i < npages; i++)
 	{
@@ -949,7 +950,7 @@ write_vm(LoadRun *r)
 			map[covered / VM_BLOCKS_PER_BYTE] =
 				(1 << (2 * (covered % VM_BLOCKS_PER_BYTE))) - 1;
 		if (r->use_wal)
-			log_newpage(&r->rel->rd_node, VISIBILITYMAP_FORKNUM, v, buf.data,
+			log_newpage(&r->rel->rd_locator, VISIBILITYMAP_FORKNUM, v, buf.data,
 						false);
 		PageSetChecksumInplace(buf.data, v);
 		smgrextend(RelationGetSmgr(r->rel), VISIBILITYMAP_FORKNUM, v, buf.data,

@@ -658,7 +658,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	sh->nchunks = nchunks;
 	sh->nslots = nslots;
 	sh->test_delay_ms = load_test_delay_ms;
-	sh->leader_pgprocno = MyProc->pgprocno;
+	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
 	SpinLockInit(&sh->mutex);
 	ConditionVariableInit(&sh->slot_freed);
 	sh->next_chunk = 0;
@@ -910,7 +910,7 @@ write_pages(LoadRun *r, char *pages, int npages)
 	/* one WAL record holds at most XLR_MAX_BLOCK_ID pages */
 	if (r->use_wal)
 		for (int i = 0; i < npages; i += XLR_MAX_BLOCK_ID)
-			log_newpages(&r->rel->rd_node, MAIN_FORKNUM,
+			log_newpages(&r->rel->rd_locator, MAIN_FORKNUM,
 						 Min(XLR_MAX_BLOCK_ID, npages - i), blknos + i, list + i,
 						 true);
 	smgr = RelationGetSmgr(r->rel);
@@ -955,7 +955,7 @@ write_vm(LoadRun *r)
 			map[covered / VM_BLOCKS_PER_BYTE] =
 				(1 << (2 * (covered % VM_BLOCKS_PER_BYTE))) - 1;
 		if (r->use_wal)
-			log_newpage(&r->rel->rd_node, VISIBILITYMAP_FORKNUM, v, buf.data,
+			log_newpage(&r->rel->rd_locator, VISIBILITYMAP_FORKNUM, v, buf.data,
 						false);
 		PageSetChecksumInplace(buf.data, v);
 		smgrextend(RelationGetSmgr(r->rel), VISIBILITYMAP_FORKNUM, v, buf.data,

@@ -68,13 +68,15 @@
 #include <unistd.h>
 
 /* Heap bytes a chunk aims at: many chunks to share out, few partial pages. */
-#define CHUNK_BYTES (2 * 1024 * 1024)
+#define CHUNK_BYTES (1024 * 1024)
 
 /*
- * Pages per slot: as many as one WAL record may carry, so that a filled slot
- * is logged by one log_newpages call.
+ * Pages per slot: a whole chunk and half as much again, so that a chunk
+ * normally fills its slot once.  A chunk that overflows goes on in its slot
+ * only after the leader has written it, which waits for every chunk before
+ * it: with slots of a fraction of a chunk, the producers would take turns.
  */
-#define SLOT_PAGES XLR_MAX_BLOCK_ID
+#define SLOT_PAGES (CHUNK_BYTES * 3 / 2 / BLCKSZ)
 
 /*
  * The visibility map's layout (visibilitymap.c keeps it private): two bits
@@ -656,7 +658,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	sh->nchunks = nchunks;
 	sh->nslots = nslots;
 	sh->test_delay_ms = load_test_delay_ms;
-	sh->leader_pgprocno = MyProc->pgprocno;
+	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
 	SpinLockInit(&sh->mutex);
 	ConditionVariableInit(&sh->slot_freed);
 	sh->next_chunk = 0;
@@ -905,8 +907,12 @@ write_pages(LoadRun *r, char *pages, int npages)
 			ItemPointerSet(&td->t_ctid, blknos[i], off);
 		}
 	}
+	/* one WAL record holds at most XLR_MAX_BLOCK_ID pages */
 	if (r->use_wal)
-		log_newpages(&r->rel->rd_node, MAIN_FORKNUM, npages, blknos, list, true);
+		for (int i = 0; i < npages; i += XLR_MAX_BLOCK_ID)
+			log_newpages(&r->rel->rd_locator, MAIN_FORKNUM,
+						 Min(XLR_MAX_BLOCK_ID, npages - i), blknos + i, list + i,
+						 true);
 	smgr = RelationGetSmgr(r->rel);
 	for (int i = 0; i < npages; i++)
 	{
@@ -949,7 +955,7 @@ write_vm(LoadRun *r)
 			map[covered / VM_BLOCKS_PER_BYTE] =
 				(1 << (2 * (covered % VM_BLOCKS_PER_BYTE))) - 1;
 		if (r->use_wal)
-			log_newpage(&r->rel->rd_node, VISIBILITYMAP_FORKNUM, v, buf.data,
+			log_newpage(&r->rel->rd_locator, VISIBILITYMAP_FORKNUM, v, buf.data,
 						false);
 		PageSetChecksumInplace(buf.data, v);
 		smgrextend(RelationGetSmgr(r->rel), VISIBILITYMAP_FORKNUM, v, buf.data,

@@ -26,6 +26,7 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "storage/proc.h"
+#include "utils/rel.h"
 #include "utils/varlena.h"
 
 #if PG_VERSION_NUM < 150000
@@ -88,6 +89,15 @@
 /* vacuum_delay_point: 18 added is_analyze, for ANALYZE's own cost delay. */
 #if PG_VERSION_NUM < 180000
 #define vacuum_delay_point(is_analyze) vacuum_delay_point()
+#endif
+
+/*
+ * 16 renamed RelFileNode to RelFileLocator, and a relation's rd_node to
+ * rd_locator; the functions that take one (log_newpage, ...) kept their
+ * names.
+ */
+#if PG_VERSION_NUM < 160000
+#define rd_locator rd_node
 #endif
 
 /* 17 dropped PGPROC.pgprocno for a macro that computes it. */

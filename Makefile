@@ -99,6 +99,7 @@ CLI_OBJS = \
 	cli/outfile.o \
 	cli/qgen.o \
 	cli/report.o \
+	cli/run.o \
 	cli/tpchgen.o \
 	cli/updates.o
 

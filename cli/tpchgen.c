@@ -673,6 +673,8 @@ main(int argc, char **argv)
 		return tpchgen_qgen_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "load") == 0)
 		return tpchgen_load_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "run") == 0)
+		return tpchgen_run_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "report") == 0)
 		return tpchgen_report_main(argc - 1, argv + 1);
 	if (updates_requested(argc, argv))

@@ -16,6 +16,7 @@ CORE_OBJS = \
 PG_OBJS = \
 	src/export.o \
 	src/fdw.o \
+	src/fdw_cache.o \
 	src/functions.o \
 	src/scan.o \
 	src/tpchgen.o \
@@ -33,7 +34,7 @@ DATA = tpchgen--0.1.0.sql
 DATA_built = tpchgen--$(EXTVERSION).sql tpchgen--0.1.0--$(EXTVERSION).sql
 PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
 
-REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel tpch_queries
+REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel fdw_rescan_cache tpch_queries
 REGRESS_OPTS = --inputdir=. --load-extension=tpchgen
 
 TAP_TESTS = 1

@@ -63,6 +63,9 @@ extern void tpchgen_functions_init(void);
 /* in export.c */
 extern void tpchgen_export_init(void);
 
+/* in fdw_cache.c */
+extern void tpchgen_fdw_cache_init(void);
+
 /* in writer.c: the export file writer */
 typedef enum TpchgenIoMethod
 {

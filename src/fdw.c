@@ -799,15 +799,18 @@ tpchIterateForeignScan(ForeignScanState *node)
 		tpchgen_cache_next(st->cache, slot);
 		return slot;
 	}
-	if (!generate_row(st, slot))
+	/* a row the cache finds failing the filter's constant part is skipped */
+	for (;;)
 	{
-		if (st->cache != NULL)
-			tpchgen_cache_done(st->cache);
-		return slot;
+		if (!generate_row(st, slot))
+		{
+			if (st->cache != NULL)
+				tpchgen_cache_done(st->cache);
+			return slot;
+		}
+		if (st->cache == NULL || tpchgen_cache_add(st->cache, slot))
+			return slot;
 	}
-	if (st->cache != NULL)
-		tpchgen_cache_add(st->cache, slot);
-	return slot;
 }
 
 /*

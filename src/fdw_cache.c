@@ -399,7 +399,7 @@ tpchgen_cache_recording(TpchgenCache *cache)
 	return cache->state == CACHE_RECORDING;
 }
 
-void
+bool
 tpchgen_cache_add(TpchgenCache *c, TupleTableSlot *slot)
 {
 	Datum	   *values = slot->tts_values;
@@ -410,20 +410,20 @@ tpchgen_cache_add(TpchgenCache *c, TupleTableSlot *slot)
 	char	   *p;
 
 	if (c->state != CACHE_RECORDING)
-		return;
+		return true;
 	if (c->filter != NULL)
 	{
 		ResetExprContext(c->econtext);
 		c->econtext->ecxt_scantuple = slot;
 		if (!ExecQual(c->filter, c->econtext))
-			return;
+			return false;
 	}
 
 	/* with a strict operator, a NULL column equals no parameter value */
 	for (int i = 0; i < c->nkeys; i++)
 	{
 		if (isnull[c->keys[i].att])
-			return;
+			return true;
 		*key_slot(&c->probe, i) = values[c->keys[i].att];
 	}
 	for (int i = 0; i < c->ncols; i++)
@@ -441,7 +441,7 @@ tpchgen_cache_add(TpchgenCache *c, TupleTableSlot *slot)
 	if (row == NULL)
 	{
 		cache_drop(c);
-		return;
+		return true;
 	}
 	p = row + sizeof(char *);
 	for (int i = 0; i < c->ncols; i++)
@@ -460,7 +460,7 @@ tpchgen_cache_add(TpchgenCache *c, TupleTableSlot *slot)
 	if (!c->queue_rows)
 	{
 		link_row(c, &pending);
-		return;
+		return true;
 	}
 	__builtin_prefetch(&c->table->data[pending.hash & c->table->sizemask]);
 	if (c->nqueued == QUEUE_SIZE)
@@ -473,6 +473,7 @@ tpchgen_cache_add(TpchgenCache *c, TupleTableSlot *slot)
 	}
 	else
 		c->queue[(c->queue_head + c->nqueued++) % QUEUE_SIZE] = pending;
+	return true;
 }
 
 /* Links a recorded row to its entry, which may be new. */

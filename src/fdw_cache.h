@@ -22,8 +22,12 @@ extern TpchgenCache *tpchgen_cache_create(ForeignScanState *node,
 /* At the start of a run: whether the last run stopped while recording. */
 extern bool tpchgen_cache_recording(TpchgenCache *cache);
 
-/* Records a generated row (in slot) while recording. */
-extern void tpchgen_cache_add(TpchgenCache *cache, TupleTableSlot *slot);
+/*
+ * Records a generated row (in slot) while recording; false when the row
+ * fails the conditions of the filter that hold no parameter, so that the
+ * scan's filter would reject it too.
+ */
+extern bool tpchgen_cache_add(TpchgenCache *cache, TupleTableSlot *slot);
 
 /* The generator ran out: a recording is complete. */
 extern void tpchgen_cache_done(TpchgenCache *cache);

@@ -38,6 +38,8 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include <sys/mman.h>
+
 /* Size of the blocks the recorded rows are packed into. */
 #define ARENA_BLOCK		((Size) 1024 * 1024)
 
@@ -112,9 +114,45 @@ static bool cache_equal(struct cachetab_hash *tb, CacheKeyValue stored,
 #define SH_SCOPE		static inline
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a)		a->hash
+#define SH_USE_NONDEFAULT_ALLOCATOR
 #define SH_DECLARE
 #define SH_DEFINE
 #include "lib/simplehash.h"
+
+/* Tables this large ask for transparent huge pages. */
+#define HUGE_PAGE_SIZE ((Size) 2 * 1024 * 1024)
+
+/*
+ * The table's buckets.  Rows come in table order and their keys at random,
+ * so past a few megabytes nearly every row's bucket is a TLB miss as well
+ * as a cache miss: at SF 10 (a 168 MB table for Q17) they took most of the
+ * recording.  Huge pages (where the kernel gives them on request) take the
+ * TLB misses away; the memory is zeroed only after asking for them, so
+ * that its first touch already gets them.
+ */
+static inline void *
+cachetab_allocate(cachetab_hash *tb, Size size)
+{
+	char	   *mem = MemoryContextAllocExtended(tb->ctx, size, MCXT_ALLOC_HUGE);
+
+#ifdef MADV_HUGEPAGE
+	if (size >= 2 * HUGE_PAGE_SIZE)
+	{
+		char	   *start = (char *) TYPEALIGN(HUGE_PAGE_SIZE, mem);
+		char	   *end = (char *) TYPEALIGN_DOWN(HUGE_PAGE_SIZE, mem + size);
+
+		(void) madvise(start, end - start, MADV_HUGEPAGE);
+	}
+#endif
+	memset(mem, 0, size);
+	return mem;
+}
+
+static inline void
+cachetab_free(cachetab_hash *tb, void *pointer)
+{
+	pfree(pointer);
+}
 
 /* A recorded row waiting for its entry to be prefetched. */
 typedef struct PendingRow

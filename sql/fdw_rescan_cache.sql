@@ -74,6 +74,12 @@ FROM part WHERE p_partkey <= 2;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT (SELECT count(*) FROM lineitem WHERE l_orderkey < 100 AND l_partkey = p_partkey)
 FROM part WHERE p_partkey <= 3;
+-- the other conditions without parameters too; the first run skips the
+-- rows they reject
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT (SELECT count(*) FROM lineitem WHERE l_shipdate < date '1992-06-01'
+	AND l_partkey = p_partkey)
+FROM part WHERE p_partkey <= 3;
 RESET search_path;
 
 -- Rescans with changing, repeated, missing and NULL parameters, of several

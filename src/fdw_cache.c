@@ -211,6 +211,7 @@ struct TpchgenCache
 
 	/* for EXPLAIN ANALYZE */
 	int64		rows;
+	int64		skipped;		/* generated rows the filter would reject */
 	Size		mem;
 	int64		runs_served;
 	int64		runs_generated;
@@ -454,7 +455,10 @@ tpchgen_cache_add(TpchgenCache *c, TupleTableSlot *slot)
 		ResetExprContext(c->econtext);
 		c->econtext->ecxt_scantuple = slot;
 		if (!ExecQual(c->filter, c->econtext))
+		{
+			c->skipped++;
 			return false;
+		}
 	}
 
 	/* with a strict operator, a NULL column equals no parameter value */
@@ -703,8 +707,13 @@ tpchgen_cache_explain(ForeignScanState *node, TpchgenCache *c,
 				appendStringInfo(&buf, "incomplete, " INT64_FORMAT " rows", c->rows);
 				break;
 			case CACHE_COMPLETE:
-				appendStringInfo(&buf, INT64_FORMAT " rows in %u keys, " INT64_FORMAT " rescans served",
-								 c->rows, c->table->members, c->runs_served);
+				appendStringInfo(&buf, INT64_FORMAT " rows in %u keys, ",
+								 c->rows, c->table->members);
+				if (c->skipped > 0)
+					appendStringInfo(&buf, INT64_FORMAT " rows skipped by the filter, ",
+									 c->skipped);
+				appendStringInfo(&buf, INT64_FORMAT " rescans served",
+								 c->runs_served);
 				if (es->costs)
 					appendStringInfo(&buf, ", Memory: " UINT64_FORMAT "kB",
 									 (uint64) ((c->mem + 1023) / 1024));
@@ -726,6 +735,7 @@ tpchgen_cache_explain(ForeignScanState *node, TpchgenCache *c,
 
 		ExplainPropertyText("Rescan Cache State", states[c->state], es);
 		ExplainPropertyInteger("Rescan Cache Rows", NULL, c->rows, es);
+		ExplainPropertyInteger("Rescan Cache Rows Skipped", NULL, c->skipped, es);
 		ExplainPropertyInteger("Rescan Cache Keys", NULL,
 							   c->state == CACHE_COMPLETE ? c->table->members : 0,
 							   es);

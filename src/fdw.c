@@ -15,7 +15,9 @@
  * row of a nested loop) become group-row ranges the generator seeks to, so
  * a handful of keys costs a handful of rows at any scale factor.  Every
  * condition also stays a filter on the rows produced: a range only ever
- * skips rows that the filter would reject.
+ * skips rows that the filter would reject.  An equality of another column
+ * with a parameter makes a rescanned scan keep its first run's rows for
+ * the rescans to look up (fdw_cache.c).
  */
 #include "tpchgen_pg.h"
 #include "fdw_cache.h"

@@ -85,19 +85,21 @@ typedef struct CacheKeyValue
 } CacheKeyValue;
 
 /*
- * The rows of one key value, linked from the last generated to the first:
- * recording a row touches its entry and nothing else.  A row is a pointer
- * to the previous one followed by its stored columns, packed as in a heap
- * tuple (varlenas with a 1-byte header where they can take one, otherwise
- * aligned after zero padding), without header or alignment of its own:
- * reading goes through memcpy.
+ * The rows of one key value, in a list linked from the last generated to
+ * the first while recording, so that recording a row touches its entry and
+ * nothing else; the first lookup of the key turns the list around, in
+ * place.  A row is the pointer to the next one followed by its stored
+ * columns, packed as in a heap tuple (varlenas with a 1-byte header where
+ * they can take one, otherwise aligned after zero padding), without header
+ * or alignment of its own: reading goes through memcpy.
  */
 typedef struct CacheEntry
 {
 	CacheKeyValue key;
-	char	   *last;
+	char	   *rows;
 	uint32		hash;
 	char		status;
+	bool		in_order;		/* rows is in generation order */
 } CacheEntry;
 
 struct cachetab_hash;
@@ -203,10 +205,7 @@ struct TpchgenCache
 	int			queue_head;
 	int			nqueued;
 	CacheEntry *entry;			/* the rows being served */
-	char	  **order;			/* ... in generation order */
-	int64		norder;
-	int64		order_size;
-	int64		next;
+	char	   *next;
 	bool		warned;
 
 	/* for EXPLAIN ANALYZE */
@@ -541,8 +540,8 @@ link_row(TpchgenCache *c, PendingRow *pending)
 		cache_drop(c);
 		return;
 	}
-	memcpy(pending->row, &entry->last, sizeof(char *));
-	entry->last = pending->row;
+	memcpy(pending->row, &entry->rows, sizeof(char *));
+	entry->rows = pending->row;
 }
 
 void
@@ -610,20 +609,24 @@ tpchgen_cache_lookup(TpchgenCache *c, ExprContext *econtext)
 	}
 
 	/* the rows go out in generation order, as a generating run has them */
-	c->norder = 0;
-	for (char *row = c->entry ? c->entry->last : NULL; row != NULL;)
+	if (c->entry != NULL && !c->entry->in_order)
 	{
-		if (c->norder == c->order_size)
+		char	   *prev = NULL;
+		char	   *row = c->entry->rows;
+
+		while (row != NULL)
 		{
-			c->order_size = Max(64, c->order_size * 2);
-			c->order = c->order == NULL ?
-				MemoryContextAllocHuge(c->cxt, sizeof(char *) * c->order_size) :
-				repalloc_huge(c->order, sizeof(char *) * c->order_size);
+			char	   *next;
+
+			memcpy(&next, row, sizeof(char *));
+			memcpy(row, &prev, sizeof(char *));
+			prev = row;
+			row = next;
 		}
-		c->order[c->norder++] = row;
-		memcpy(&row, row, sizeof(char *));
+		c->entry->rows = prev;
+		c->entry->in_order = true;
 	}
-	c->next = c->norder;
+	c->next = c->entry != NULL ? c->entry->rows : NULL;
 	c->runs_served++;
 	return true;
 }
@@ -631,11 +634,12 @@ tpchgen_cache_lookup(TpchgenCache *c, ExprContext *econtext)
 bool
 tpchgen_cache_next(TpchgenCache *c, TupleTableSlot *slot)
 {
-	char	   *p;
+	char	   *p = c->next;
 
-	if (c->next == 0)
+	if (p == NULL)
 		return false;
-	p = c->order[--c->next] + sizeof(char *);
+	memcpy(&c->next, p, sizeof(char *));
+	p += sizeof(char *);
 	for (int a = 0; a < c->natts; a++)
 		slot->tts_isnull[a] = true;
 	for (int i = 0; i < c->nkeys; i++)
@@ -810,7 +814,8 @@ cache_equal(struct cachetab_hash *tb, CacheKeyValue stored,
 static bool
 store_key(TpchgenCache *c, CacheEntry *entry)
 {
-	entry->last = NULL;
+	entry->rows = NULL;
+	entry->in_order = false;
 	if (c->nkeys > KEY_INLINE)
 	{
 		Size		len = sizeof(Datum) * (c->nkeys - KEY_INLINE);

@@ -23,6 +23,7 @@ CORE_OBJS = \
 PG_OBJS = \
 	src/export.o \
 	src/fdw.o \
+	src/fdw_cache.o \
 	src/functions.o \
 	src/kit.o \
 	src/load.o \
@@ -47,8 +48,8 @@ DATA = tpchgen--0.1.0.sql
 DATA_built = tpchgen--$(EXTVERSION).sql tpchgen--0.1.0--$(EXTVERSION).sql
 PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
 
-REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel tpch_queries \
-	load qgen qgen_check refresh_functions refresh_procedures
+REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel fdw_rescan_cache \
+	tpch_queries load qgen qgen_check refresh_functions refresh_procedures
 REGRESS_OPTS = --inputdir=. --load-extension=tpchgen
 
 TAP_TESTS = 1

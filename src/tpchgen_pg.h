@@ -76,6 +76,8 @@ extern void tpchgen_export_init(void);
 
 /* in load.c */
 extern void tpchgen_load_init(void);
+/* in fdw_cache.c */
+extern void tpchgen_fdw_cache_init(void);
 
 /* in writer.c: the export file writer */
 typedef enum TpchgenIoMethod

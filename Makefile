@@ -6,6 +6,7 @@ EXTVERSION = 0.2.0
 
 # The generator core: pure C, shared by the extension and the CLI.
 CORE_OBJS = \
+	core/copyfmt.o \
 	core/dists.o \
 	core/format.o \
 	core/gen.o \
@@ -14,6 +15,7 @@ CORE_OBJS = \
 
 # The PostgreSQL glue.
 PG_OBJS = \
+	src/copy.o \
 	src/export.o \
 	src/fdw.o \
 	src/functions.o \
@@ -72,7 +74,7 @@ $(CORE_OBJS) cli/tpchgen.o test/core/test_core.o test/core/sha256.o: \
 	override CFLAGS += -Wunused-parameter -Wsign-compare -Wmissing-field-initializers
 
 cli/tpchgen.o test/core/test_core.o: core/tpch.h
-$(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h
+$(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h core/put.h core/copyfmt.h
 
 # Tests that need no server: core unit tests, CLI conformance and errors.
 check-core: bin/tpchgen test/core/test_core

@@ -592,6 +592,32 @@ tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
 	}
 }
 
+/*
+ * For the COPY fast path: whether ps is this custom scan with constant
+ * arguments and no filter, and what its target list passes on.
+ */
+bool
+tpchgen_function_source(PlanState *ps, TpchgenSource *src)
+{
+	CustomScan *cscan;
+
+	if (!IsA(ps, CustomScanState) ||
+		((CustomScanState *) ps)->methods != &tpchgen_exec_methods)
+		return false;
+	cscan = (CustomScan *) ps->plan;
+	if (cscan->scan.plan.qual != NIL ||
+		!const_args(cscan->custom_exprs, &src->sf, &src->part, &src->parts))
+		return false;
+	src->table = ((TpchgenScanState *) ps)->table;
+	tpchgen_source_entries(src, cscan->scan.plan.targetlist, INDEX_VAR,
+						   cscan->custom_scan_tlist);
+	/* the row type's attributes are the table's columns, in order */
+	for (int i = 0; i < src->nentries; i++)
+		if (src->col[i] > 0)
+			src->col[i]--;
+	return true;
+}
+
 /* Evaluates sf, part and parts, raising the error for bad values. */
 static void
 eval_args(TpchgenScanState *ts)

@@ -37,6 +37,7 @@ _PG_init(void)
 
 	tpchgen_functions_init();
 	tpchgen_export_init();
+	tpchgen_copy_init();
 
 	MarkGUCPrefixReserved("tpchgen");
 }

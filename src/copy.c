@@ -40,6 +40,7 @@
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "pgstat.h"
@@ -281,7 +282,16 @@ copy_plan(QueryDesc *queryDesc, PgCopyToState *cstate, TpchgenSource *src,
 	int			ncols;
 	ListCell   *lc;
 
-	if (cstate->is_program || cstate->need_transcoding ||
+	/*
+	 * PostgreSQL 15 sets need_transcoding in every multibyte database, but
+	 * the conversion to the server's own encoding (or to SQL_ASCII) leaves
+	 * every byte as it is; to any other encoding COPY converts.
+	 */
+	if (cstate->need_transcoding &&
+		cstate->file_encoding != GetDatabaseEncoding() &&
+		cstate->file_encoding != PG_SQL_ASCII)
+		return false;
+	if (cstate->is_program ||
 		queryDesc->plannedstmt->commandType != CMD_SELECT ||
 		queryDesc->plannedstmt->hasModifyingCTE ||
 		queryDesc->plannedstmt->subplans != NIL)

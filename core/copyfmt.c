@@ -44,7 +44,8 @@ tpch_copy_prepare(tpch_copy_spec *s)
 	const tpch_column *cols = tpch_columns(s->table, &ncols);
 	size_t		bound = 32;
 
-	if (s->nfields < 1 || s->nfields > TPCH_COPY_MAX_FIELDS)
+	if (s->nfields < 1 || s->nfields > TPCH_COPY_MAX_FIELDS ||
+		s->null_len > TPCH_COPY_MAX_NULL)
 		return TPCH_ERR_RANGE;
 	s->columns = 0;
 	for (int i = 0; i < s->nfields; i++)

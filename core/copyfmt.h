@@ -27,7 +27,12 @@ typedef enum tpch_copy_format
 	TPCH_COPY_BINARY
 } tpch_copy_format;
 
-/* Most fields a row may list (a column may be listed more than once). */
+/*
+ * Most fields a row may list (a column may be listed more than once), and
+ * the longest NULL string.  The struct holds no pointer, so that it can be
+ * copied into shared memory for other processes.
+ */
+#define TPCH_COPY_MAX_NULL 256
 #define TPCH_COPY_MAX_FIELDS 64
 
 typedef struct tpch_copy_spec
@@ -38,7 +43,8 @@ typedef struct tpch_copy_spec
 	char		delim;			/* text and CSV */
 	char		quote;			/* CSV */
 	char		escape;			/* CSV */
-	const char *null_str;		/* CSV: a value equal to it is quoted */
+	char		null_str[TPCH_COPY_MAX_NULL];	/* CSV: a value equal to it is
+												 * quoted */
 	size_t		null_len;
 	int			nfields;
 	int			col[TPCH_COPY_MAX_FIELDS];	/* core column of each field */
@@ -53,7 +59,8 @@ typedef struct tpch_copy_spec
 
 /*
  * Checks the caller's fields and derives the rest; TPCH_OK, or
- * TPCH_ERR_RANGE for no field, too many or an unknown column.
+ * TPCH_ERR_RANGE for no field, too many, an unknown column or too long a
+ * NULL string.
  */
 int			tpch_copy_prepare(tpch_copy_spec *s);
 

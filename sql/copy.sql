@@ -4,6 +4,11 @@
 
 -- pg_regress sets DateStyle to Postgres: dates come out fast in ISO only.
 SET DateStyle = ISO;
+-- Files are written by the export's engine: serially and with pwrite()
+-- here, so that no DEBUG line of workers or io_uring shows (TAP 070 writes
+-- with both).
+SET max_parallel_workers_per_gather = 0;
+SET tpchgen.io_method = sync;
 
 -- Build the text pool first: its DEBUG message (with a duration) stays out
 -- of the output below.

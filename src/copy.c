@@ -54,6 +54,7 @@
 #include "../core/copyfmt.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 /*
  * The state PostgreSQL's COPY TO keeps, and its DestReceiver: copyto.c keeps
@@ -309,7 +310,9 @@ copy_plan(QueryDesc *queryDesc, PgCopyToState *cstate, TpchgenSource *src,
 	{
 		spec->quote = opts->quote[0];
 		spec->escape = opts->escape[0];
-		spec->null_str = opts->null_print;
+		/* a longer one is refused by tpch_copy_prepare: COPY's way then */
+		if (opts->null_print_len <= TPCH_COPY_MAX_NULL)
+			memcpy(spec->null_str, opts->null_print, opts->null_print_len);
 		spec->null_len = opts->null_print_len;
 	}
 
@@ -402,11 +405,107 @@ copy_send_rows(StringInfo pending, const char *buf, const uint32 *ends, int nrow
 	}
 }
 
+/* Whether COPY writes into a regular file, which pwrite() can fill. */
+static bool
+copy_to_regular_file(PgCopyToState *cstate)
+{
+	struct stat st;
+
+	return cstate->dest == PG_COPY_FILE &&
+		fstat(fileno(cstate->file), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /*
- * Generates and writes every row, in dbgen's order: into the file as
- * COPY's own fwrite() would, or to the client as one CopyData message per
- * row.  A client that went away makes CHECK_FOR_INTERRUPTS end the backend,
- * as it does for COPY.
+ * COPY TO a file through the export's engine (export.c): chunks generated
+ * in order by the backend and parallel workers, written with io_uring.
+ * What COPY wrote or holds so far (its header) goes first; afterwards the
+ * stream stands at the end, for COPY's binary trailer.
+ */
+static void
+copy_through_export(PgCopyToState *cstate, const TpchgenSource *src,
+					const tpch_copy_spec *spec, int64 *rows, uint64 *bytes)
+{
+	FILE	   *file = cstate->file;
+	const char *path = cstate->filename ? cstate->filename : "stdout";
+	uint64		written;
+	off_t		offset;
+
+	*bytes = cstate->bytes_processed + cstate->msgbuf->len;
+	if ((cstate->msgbuf->len > 0 &&
+		 fwrite(cstate->msgbuf->data, cstate->msgbuf->len, 1, file) != 1) ||
+		fflush(file) != 0 || (offset = ftello(file)) < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not write to COPY file: %m")));
+	resetStringInfo(cstate->msgbuf);
+
+	tpchgen_export_copy(fileno(file), path, (uint64) offset, src->table,
+						src->sf, src->part, src->parts, spec, *bytes, rows,
+						&written);
+	*bytes += written;
+	if (fseeko(file, offset + (off_t) written, SEEK_SET) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not write to COPY file: %m")));
+}
+
+/*
+ * Generates and writes every row in dbgen's order, serially: to the client
+ * as one CopyData message per row, or with fwrite() into a file COPY opened
+ * that is no regular file (a pipe, a device).  A client that went away
+ * makes CHECK_FOR_INTERRUPTS end the backend, as it does for COPY.
+ */
+static void
+copy_stream(PgCopyToState *cstate, const TpchgenSource *src,
+			const tpch_copy_spec *spec, int64 *rows, uint64 *bytes)
+{
+	tpch_gen   *gen = palloc(sizeof(tpch_gen));
+	char	   *buf = palloc(COPY_BUF_BYTES);
+	uint32	   *ends = NULL;
+	int			rc;
+
+	if (spec->columns & tpch_pool_columns(src->table))
+		tpchgen_ensure_pool();
+	rc = tpch_gen_init(gen, src->table, src->sf, src->part, src->parts);
+	if (rc == TPCH_OK)
+		rc = tpch_gen_set_columns(gen, spec->columns);
+	if (rc != TPCH_OK)
+		elog(ERROR, "could not start a tpchgen generator: %s", tpch_strerror(rc));
+	if (cstate->dest == PG_COPY_FRONTEND)
+		ends = palloc(sizeof(uint32) * COPY_BUF_ROWS);
+
+	*bytes = cstate->bytes_processed;
+	for (;;)
+	{
+		int64		before = *rows;
+		int64		n = tpch_copy_gen(gen, spec, buf, COPY_BUF_BYTES, ends,
+									  COPY_BUF_ROWS, rows);
+
+		if (n < 0)
+			elog(ERROR, "could not generate tpchgen rows: %s",
+				 tpch_strerror((int) -n));
+		if (n == 0)
+			break;
+
+		/*
+		 * COPY may hold bytes not sent yet (the binary header): they go out
+		 * first, in the first row's message, as COPY would send them.
+		 */
+		*bytes += cstate->msgbuf->len;
+		if (cstate->dest == PG_COPY_FRONTEND)
+			copy_send_rows(cstate->msgbuf, buf, ends, (int) (*rows - before));
+		else
+			copy_write(cstate, buf, n);
+		*bytes += n;
+		copy_progress(*bytes, *rows);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * Runs the query of a COPY TO the fast way: what ExecutorRun would do, with
+ * our rows in place of the receiver's, and the count and bytes where COPY
+ * reads them.
  */
 static void
 copy_rows(QueryDesc *queryDesc, PgCopyToState *cstate,
@@ -416,12 +515,8 @@ copy_rows(QueryDesc *queryDesc, PgCopyToState *cstate,
 	EState	   *estate = queryDesc->estate;
 	MemoryContext cxt;
 	MemoryContext old;
-	tpch_gen   *gen;
-	char	   *buf;
-	uint32	   *ends = NULL;
 	int64		rows = 0;
-	uint64		bytes = cstate->bytes_processed;
-	int			rc;
+	uint64		bytes;
 
 	cxt = AllocSetContextCreate(estate->es_query_cxt, "tpchgen COPY",
 								ALLOCSET_DEFAULT_SIZES);
@@ -434,43 +529,10 @@ copy_rows(QueryDesc *queryDesc, PgCopyToState *cstate,
 	queryDesc->already_executed = true;
 	dest->rStartup(dest, CMD_SELECT, queryDesc->tupDesc);
 
-	if (spec->columns & tpch_pool_columns(src->table))
-		tpchgen_ensure_pool();
-	gen = palloc(sizeof(tpch_gen));
-	rc = tpch_gen_init(gen, src->table, src->sf, src->part, src->parts);
-	if (rc == TPCH_OK)
-		rc = tpch_gen_set_columns(gen, spec->columns);
-	if (rc != TPCH_OK)
-		elog(ERROR, "could not start a tpchgen generator: %s", tpch_strerror(rc));
-
-	buf = palloc(COPY_BUF_BYTES);
-	if (cstate->dest == PG_COPY_FRONTEND)
-		ends = palloc(sizeof(uint32) * COPY_BUF_ROWS);
-
-	for (;;)
-	{
-		int64		before = rows;
-		int64		n = tpch_copy_gen(gen, spec, buf, COPY_BUF_BYTES, ends,
-									  COPY_BUF_ROWS, &rows);
-
-		if (n < 0)
-			elog(ERROR, "could not generate tpchgen rows: %s",
-				 tpch_strerror((int) -n));
-		if (n == 0)
-			break;
-		/*
-		 * COPY may hold bytes not sent yet (the binary header): they go out
-		 * first, in the first row's message, as COPY would send them.
-		 */
-		bytes += cstate->msgbuf->len;
-		if (cstate->dest == PG_COPY_FRONTEND)
-			copy_send_rows(cstate->msgbuf, buf, ends, (int) (rows - before));
-		else
-			copy_write(cstate, buf, n);
-		bytes += n;
-		copy_progress(bytes, rows);
-		CHECK_FOR_INTERRUPTS();
-	}
+	if (copy_to_regular_file(cstate))
+		copy_through_export(cstate, src, spec, &rows, &bytes);
+	else
+		copy_stream(cstate, src, spec, &rows, &bytes);
 
 	cstate->bytes_processed = bytes;
 	((PgCopyReceiver *) dest)->processed += rows;

@@ -48,6 +48,8 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "../core/copyfmt.h"
+
 /* Raw bytes a chunk aims at: big writes, yet many chunks to share out. */
 #define CHUNK_BYTES (2 * 1024 * 1024)
 
@@ -103,6 +105,8 @@ typedef struct ExportShared
 	int			leader_pgprocno;
 	dsm_handle	pool;			/* the leader's text pool, if shareable */
 	bool		pool_copy;		/* big enough to copy it to huge pages */
+	bool		copy;			/* rows formatted for COPY by `spec` */
+	tpch_copy_spec spec;
 	/* changing, under mutex */
 	slock_t		mutex;
 	ConditionVariable slot_freed;
@@ -157,6 +161,8 @@ typedef struct ExportFile
 	bool		unnamed;		/* fd is an O_TMPFILE file, not tmp */
 	bool		created;		/* tmp exists */
 	bool		renamed;		/* the target is ours now */
+	bool		borrowed;		/* fd is COPY's file: neither ours to close nor to name */
+	uint64		start;			/* offset of the first byte */
 	int64		rows;
 	uint64		bytes;
 } ExportFile;
@@ -421,7 +427,10 @@ tpch_export(PG_FUNCTION_ARGS)
 
 	/* Refuse before generating anything, then again at the rename. */
 	for (int i = 0; i < cl->nfiles; i++)
+	{
 		export_check_target(cl->files[i].path, overwrite);
+		cl->files[i].start = (uint64) export_test_offset_kb * 1024;
+	}
 
 	tpchgen_ensure_pool();
 
@@ -567,7 +576,7 @@ export_cleanup(void *arg)
 		ExportFile *f = &cl->files[i];
 
 		/* An unnamed file vanishes with its last descriptor. */
-		if (f->fd >= 0)
+		if (f->fd >= 0 && !f->borrowed)
 		{
 			close(f->fd);
 			ReleaseExternalFD();
@@ -747,7 +756,8 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	nslots = 2 * (nworkers + 1) + 2;
 	shared_size = EXPORT_SHARED_SIZE(nslots, nworkers);
 
-	export_open(f);
+	if (!f->borrowed)
+		export_open(f);
 	cl->writer = writer_create(f->fd, f->path, export_io_method,
 							   export_direct_io, nslots + 1);
 
@@ -803,7 +813,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	r.prod.cctx = cl->cctx;
 	if (sh->zstd)
 		r.prod.raw = palloc(raw_cap);
-	r.offset = (uint64) export_test_offset_kb * 1024;
+	r.offset = f->start;
 	r.progress_rows = *total_rows;
 	r.progress_bytes = *total_bytes;
 
@@ -926,6 +936,52 @@ export_commit(ExportCleanup *cl, bool overwrite)
 	/* An export file is not the database: a failure here is a plain error. */
 	fsync_fname_ext(dir, true, false, ERROR);
 	cl->committed = true;
+}
+
+/*
+ * COPY TO a file (copy.c): the rows of a table part formatted for COPY,
+ * written into COPY's open file from `offset` on by the same engine, with
+ * workers as for tpch_export(workers => NULL), and synced.  The descriptor
+ * stays COPY's.  Returns the rows and bytes written; progress goes on from
+ * the bytes COPY reported before.
+ */
+void
+tpchgen_export_copy(int fd, const char *path, uint64 offset, tpch_table table,
+					double sf, int64 part, int64 parts,
+					const tpch_copy_spec *spec, uint64 progress_bytes,
+					int64 *rows, uint64 *bytes)
+{
+	ExportShared tmpl;
+	ExportCleanup *cl = palloc0(sizeof(ExportCleanup));
+	ExportFile *f = palloc0(sizeof(ExportFile));
+	int64		total_rows = 0;
+	uint64		total_bytes = progress_bytes;
+
+	f->table = table;
+	f->path = pstrdup(path);
+	f->fd = fd;
+	f->borrowed = true;
+	f->start = offset;
+	cl->files = f;
+	cl->nfiles = 1;
+	cl->cb.func = export_cleanup;
+	cl->cb.arg = cl;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &cl->cb);
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.sf = sf;
+	tmpl.part = part;
+	tmpl.parts = parts;
+	tmpl.copy = true;
+	tmpl.spec = *spec;
+	tmpl.test_delay_ms = export_test_delay_ms;
+
+	if (spec->columns & tpch_pool_columns(table))
+		tpchgen_ensure_pool();
+	export_file(cl, f, &tmpl, false, -1, &total_rows, &total_bytes);
+	cl->committed = true;
+	*rows = f->rows;
+	*bytes = f->bytes;
 }
 
 /* ------------------------------------------------------------------------
@@ -1181,6 +1237,8 @@ produce_chunk(ExportProducer *p, int64 chunk)
 		p->gen_ready = true;
 	}
 	rc = tpch_gen_seek(&p->gen, first, count);
+	if (rc == TPCH_OK && sh->copy)
+		rc = tpch_gen_set_columns(&p->gen, sh->spec.columns);
 	if (rc != TPCH_OK)
 		elog(ERROR, "could not seek a tpchgen generator: %s", tpch_strerror(rc));
 
@@ -1191,10 +1249,24 @@ produce_chunk(ExportProducer *p, int64 chunk)
 		size_t		len;
 
 		producer_wait_slot(p, s, chunk);
-		n = tpch_gen_format(&p->gen, sh->format, sh->zstd ? p->raw : out,
-							sh->raw_cap, &rows);
-		/* It stops early only at the end of the range. */
-		last = sh->raw_cap - n >= TPCH_MAX_LINE;
+		if (sh->copy)
+		{
+			int64		got = tpch_copy_gen(&p->gen, &sh->spec, out, sh->raw_cap,
+											NULL, INT_MAX, &rows);
+
+			if (got < 0)
+				elog(ERROR, "could not generate tpchgen rows: %s",
+					 tpch_strerror((int) -got));
+			n = (size_t) got;
+			last = sh->raw_cap - n >= sh->spec.row_bound;
+		}
+		else
+		{
+			n = tpch_gen_format(&p->gen, sh->format, sh->zstd ? p->raw : out,
+								sh->raw_cap, &rows);
+			/* It stops early only at the end of the range. */
+			last = sh->raw_cap - n >= TPCH_MAX_LINE;
+		}
 		len = n;
 		if (sh->zstd && n > 0)
 			len = export_compress(p->cctx, out, sh->slot_cap, p->raw, n);

@@ -92,7 +92,13 @@ extern bool tpchgen_fdw_source(PlanState *ps, TpchgenSource *src);
 extern void tpchgen_copy_init(void);
 
 /* in export.c */
+struct tpch_copy_spec;
 extern void tpchgen_export_init(void);
+extern void tpchgen_export_copy(int fd, const char *path, uint64 offset,
+								tpch_table table, double sf, int64 part,
+								int64 parts, const struct tpch_copy_spec *spec,
+								uint64 progress_bytes, int64 *rows,
+								uint64 *bytes);
 
 /* in writer.c: the export file writer */
 typedef enum TpchgenIoMethod

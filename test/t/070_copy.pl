@@ -64,6 +64,19 @@ foreach my $options ('', 'csv header', 'binary')
 	ok(compare("$tmp/fast", "$tmp/slow") == 0, "\\copy $options gives COPY's bytes");
 }
 
+# Server files are written by the export's engine: workers generating,
+# io_uring writing after COPY's header, COPY's binary trailer after them.
+foreach my $options ('(FORMAT csv, HEADER)', '(FORMAT binary)', '')
+{
+	my $sql = "COPY (SELECT * FROM tpch_lineitem(sf => 0.1)) TO '%s' $options";
+	my $err = psql_copy('on', sprintf($sql, "$tmp/fast"), '/dev/null',
+		'-c max_parallel_workers_per_gather=2');
+	like($err, qr/text pool attached from the leader/,
+		"TO a file $options: workers generate");
+	psql_copy('off', sprintf($sql, "$tmp/slow"), '/dev/null');
+	ok(compare("$tmp/fast", "$tmp/slow") == 0, "TO a file $options: COPY's bytes");
+}
+
 # The command tag counts the rows.
 my $tag = '';
 IPC::Run::run(
@@ -117,9 +130,12 @@ sub wait_for_progress
 	  or die 'the COPY never showed progress';
 }
 
-foreach my $case ([ 'STDOUT', 'PIPE' ], [ "'/dev/null'", 'FILE' ])
+foreach my $case (
+	[ 'STDOUT', 'PIPE', 'STDOUT' ],
+	[ "'/dev/null'", 'FILE', '/dev/null' ],
+	[ "'$tmp/big.csv'", 'FILE', 'a file' ])
 {
-	my ($to, $type) = @$case;
+	my ($to, $type, $name) = @$case;
 	my $err = '';
 	my $h = start_copy($to, \$err);
 	wait_for_progress();
@@ -127,7 +143,7 @@ foreach my $case ([ 'STDOUT', 'PIPE' ], [ "'/dev/null'", 'FILE' ])
 			'postgres',
 			"SELECT command, type, bytes_processed > 0 FROM pg_stat_progress_copy"),
 		"COPY TO|$type|t",
-		"TO $to shows in pg_stat_progress_copy");
+		"TO $name shows in pg_stat_progress_copy");
 	my $pid = $node->safe_psql('postgres', 'SELECT pid FROM pg_stat_progress_copy');
 	my $start = time;
 	$node->safe_psql('postgres', "SELECT pg_cancel_backend($pid)");
@@ -135,10 +151,10 @@ foreach my $case ([ 'STDOUT', 'PIPE' ], [ "'/dev/null'", 'FILE' ])
 		"SELECT count(*) = 0 FROM pg_stat_progress_copy WHERE pid = $pid")
 	  or die 'the COPY did not stop';
 	my $elapsed = time - $start;
-	note(sprintf('TO %s: cancelled after %.2f s', $to, $elapsed));
-	cmp_ok($elapsed, '<', 1.0, "TO $to: a cancel stops it within a second");
+	note(sprintf('TO %s: cancelled after %.2f s', $name, $elapsed));
+	cmp_ok($elapsed, '<', 1.0, "TO $name: a cancel stops it within a second");
 	$h->finish;
-	like($err, qr/canceling statement due to user request/, "TO $to: cancelled");
+	like($err, qr/canceling statement due to user request/, "TO $name: cancelled");
 }
 
 # The client dies mid-stream: the backend ends instead of generating on.

@@ -43,6 +43,7 @@ tpch_copy_prepare(tpch_copy_spec *s)
 	int			ncols;
 	const tpch_column *cols = tpch_columns(s->table, &ncols);
 	size_t		bound = 32;
+	int			num_special;
 
 	if (s->nfields < 1 || s->nfields > TPCH_COPY_MAX_FIELDS ||
 		s->null_len > TPCH_COPY_MAX_NULL)
@@ -66,6 +67,8 @@ tpch_copy_prepare(tpch_copy_spec *s)
 			s->special[c] = 1;
 		s->special['\\'] = 1;
 		s->special[(unsigned char) s->delim] = 1;
+		s->word[0] = UINT64_C(0x0101010101010101) * '\\';
+		s->word[1] = UINT64_C(0x0101010101010101) * (unsigned char) s->delim;
 	}
 	else if (s->format == TPCH_COPY_CSV)
 	{
@@ -73,10 +76,22 @@ tpch_copy_prepare(tpch_copy_spec *s)
 		s->special['\r'] = 1;
 		s->special[(unsigned char) s->delim] = 1;
 		s->special[(unsigned char) s->quote] = 1;
+		s->word[0] = UINT64_C(0x0101010101010101) * (unsigned char) s->delim;
+		s->word[1] = UINT64_C(0x0101010101010101) * (unsigned char) s->quote;
 	}
-	s->num_special = s->special['-'] || s->special['.'];
+	num_special = s->special['-'] || s->special['.'];
 	for (int c = '0'; c <= '9'; c++)
-		s->num_special |= s->special[c];
+		num_special |= s->special[c];
+	for (int i = 0; i < s->nfields; i++)
+	{
+		const tpch_column *c = &cols[s->col[i]];
+
+		s->kind[i] = (unsigned char) c->kind;
+		s->width[i] = (uint16_t) c->width;
+		s->offset[i] = c->offset;
+		s->check[i] = c->kind == TPCH_KIND_CHAR || c->kind == TPCH_KIND_VARCHAR ||
+			num_special;
+	}
 	return TPCH_OK;
 }
 
@@ -86,11 +101,9 @@ tpch_copy_prepare(tpch_copy_spec *s)
 
 /* A value's text at p, unescaped; returns its end. */
 static inline char *
-put_text(char *p, const tpch_column *c, const char *base)
+put_text(char *p, int kind, int width, const void *f)
 {
-	const void *f = base + c->offset;
-
-	switch (c->kind)
+	switch (kind)
 	{
 		case TPCH_KIND_INT:
 		case TPCH_KIND_KEY:
@@ -112,10 +125,10 @@ put_text(char *p, const tpch_column *c, const char *base)
 
 				/* char(n) comes out blank-padded to n */
 				p = put_str(p, v);
-				if (v.len < (uint32_t) c->width)
+				if (v.len < (uint32_t) width)
 				{
-					memset(p, ' ', (size_t) c->width - v.len);
-					p += c->width - v.len;
+					memset(p, ' ', (size_t) width - v.len);
+					p += width - v.len;
 				}
 				return p;
 			}
@@ -123,11 +136,43 @@ put_text(char *p, const tpch_column *c, const char *base)
 	return p;
 }
 
+/*
+ * Whether a word may hold a special byte: one equal to a byte of s->word
+ * (the delimiter, and the backslash in text or the quote in CSV) or below
+ * 0x20 (a control byte), by the usual test for a zero byte.  It
+ * may say yes for a byte after a true one, never no for a word that has one.
+ */
+static inline int
+word_maybe_special(const tpch_copy_spec *s, uint64_t x)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t highs = UINT64_C(0x8080808080808080);
+	uint64_t	t = (x - ones * 0x20) & ~x & highs;
+
+	uint64_t	y0 = x ^ s->word[0];
+	uint64_t	y1 = x ^ s->word[1];
+
+	t |= (y0 - ones) & ~y0 & highs;
+	t |= (y1 - ones) & ~y1 & highs;
+	return t != 0;
+}
+
+/* Whether [v, end) holds a byte special under the options; 8 at a time. */
 static inline int
 has_special(const tpch_copy_spec *s, const char *v, const char *end)
 {
-	for (; v < end; v++)
-		if (s->special[(unsigned char) *v])
+	const char *p = v;
+
+	for (; end - p >= 8; p += 8)
+	{
+		uint64_t	x;
+
+		memcpy(&x, p, 8);
+		if (word_maybe_special(s, x))
+			break;
+	}
+	for (; p < end; p++)
+		if (s->special[(unsigned char) *p])
 			return 1;
 	return 0;
 }
@@ -188,21 +233,16 @@ text_escape(const tpch_copy_spec *s, char *v, char *end)
 }
 
 /*
- * The CSV value at [v, end), quoted when COPY would quote it: in FORCE_QUOTE,
- * equal to the NULL string, or holding the delimiter, the quote, CR or LF.
- * Inside quotes the quote and escape characters get the escape before them.
+ * The CSV value at [v, end) in quotes, the quote and escape characters in it
+ * with the escape before them.
  */
 static char *
-csv_field(const tpch_copy_spec *s, int field, char *v, char *end, int check)
+csv_quote(const tpch_copy_spec *s, char *v, char *end)
 {
 	char		tmp[TPCH_MAX_LINE];
 	size_t		len = (size_t) (end - v);
 	char	   *p = v;
 
-	if (!s->force_quote[field] &&
-		!(len == s->null_len && memcmp(v, s->null_str, len) == 0) &&
-		!(check && has_special(s, v, end)))
-		return end;
 	memcpy(tmp, v, len);
 	*p++ = s->quote;
 	for (size_t i = 0; i < len; i++)
@@ -215,26 +255,39 @@ csv_field(const tpch_copy_spec *s, int field, char *v, char *end, int check)
 	return p;
 }
 
+/*
+ * A CSV value, quoted when COPY would quote it: in FORCE_QUOTE, equal to the
+ * NULL string, or holding the delimiter, the quote, CR or LF.
+ */
+static inline char *
+csv_field(const tpch_copy_spec *s, int field, char *v, char *end, int check)
+{
+	size_t		len = (size_t) (end - v);
+
+	if (s->force_quote[field] ||
+		(len == s->null_len && memcmp(v, s->null_str, len) == 0) ||
+		(check && has_special(s, v, end)))
+		return csv_quote(s, v, end);
+	return end;
+}
+
 static size_t
 format_text(const tpch_copy_spec *s, const tpch_row *row, char *buf)
 {
-	const tpch_column *cols = tpch_columns(s->table, &(int) {0});
 	const char *base = (const char *) row;
 	char	   *p = buf;
 
 	for (int i = 0; i < s->nfields; i++)
 	{
-		const tpch_column *c = &cols[s->col[i]];
-		int			str = c->kind == TPCH_KIND_CHAR || c->kind == TPCH_KIND_VARCHAR;
 		char	   *v;
 
 		if (i > 0)
 			*p++ = s->delim;
 		v = p;
-		p = put_text(p, c, base);
+		p = put_text(p, s->kind[i], s->width[i], base + s->offset[i]);
 		if (s->format == TPCH_COPY_CSV)
-			p = csv_field(s, i, v, p, str || s->num_special);
-		else if ((str || s->num_special) && has_special(s, v, p))
+			p = csv_field(s, i, v, p, s->check[i]);
+		else if (s->check[i] && has_special(s, v, p))
 			p = text_escape(s, v, p);
 	}
 	*p++ = '\n';
@@ -320,16 +373,14 @@ put_numeric_send(char *p, int64_t cents)
 static size_t
 format_binary(const tpch_copy_spec *s, const tpch_row *row, char *buf)
 {
-	const tpch_column *cols = tpch_columns(s->table, &(int) {0});
 	const char *base = (const char *) row;
 	char	   *p = put_be16(buf, (uint16_t) s->nfields);
 
 	for (int i = 0; i < s->nfields; i++)
 	{
-		const tpch_column *c = &cols[s->col[i]];
-		const void *f = base + c->offset;
+		const void *f = base + s->offset[i];
 
-		switch (c->kind)
+		switch (s->kind[i])
 		{
 			case TPCH_KIND_INT:
 				p = put_be32(p, 4);
@@ -361,7 +412,7 @@ format_binary(const tpch_copy_spec *s, const tpch_row *row, char *buf)
 				{
 					char	   *len = p;
 
-					p = put_text(p + 4, c, base);
+					p = put_text(p + 4, TPCH_KIND_CHAR, s->width[i], f);
 					put_be32(len, (uint32_t) (p - len - 4));
 					break;
 				}

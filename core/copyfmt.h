@@ -53,8 +53,12 @@ typedef struct tpch_copy_spec
 	/* derived by tpch_copy_prepare */
 	uint64_t	columns;		/* for tpch_gen_set_columns */
 	size_t		row_bound;		/* no row is longer */
+	unsigned char kind[TPCH_COPY_MAX_FIELDS];	/* each field's tpch_kind */
+	unsigned char check[TPCH_COPY_MAX_FIELDS];	/* its text may need work */
+	uint16_t	width[TPCH_COPY_MAX_FIELDS];
+	uint32_t	offset[TPCH_COPY_MAX_FIELDS];
 	unsigned char special[256]; /* bytes that make a value need work */
-	int			num_special;	/* a digit, '-' or '.' is one of them */
+	uint64_t	word[2];		/* two special bytes, each repeated 8 times */
 } tpch_copy_spec;
 
 /*

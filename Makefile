@@ -75,6 +75,7 @@ $(CORE_OBJS) cli/tpchgen.o test/core/test_core.o test/core/sha256.o: \
 
 cli/tpchgen.o test/core/test_core.o: core/tpch.h
 $(CORE_OBJS): core/tpch.h core/internal.h core/pool_checkpoints.h core/put.h core/copyfmt.h
+$(PG_OBJS): src/tpchgen_pg.h core/tpch.h
 src/copy.o src/export.o: core/copyfmt.h
 
 # Tests that need no server: core unit tests, CLI conformance and errors.

@@ -43,6 +43,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "optimizer/cost.h"
 #include "pgstat.h"
 #include "tcop/utility.h"
 #include "utils/backend_progress.h"
@@ -200,6 +201,30 @@ tpchgen_source_entries(TpchgenSource *src, List *tlist, Index varno,
 	}
 }
 
+/*
+ * Renumbers src's entries after the target list of a Gather over the scan,
+ * whose Vars (OUTER_VAR) name the scan's entries.
+ */
+static void
+gather_entries(TpchgenSource *src, List *tlist)
+{
+	TpchgenSource scan = *src;
+
+	tpchgen_source_entries(src, tlist, OUTER_VAR, NIL);
+	for (int i = 0; i < src->nentries; i++)
+	{
+		int			k = src->col[i];
+
+		src->col[i] = -1;
+		if (k >= 1 && k <= scan.nentries)
+		{
+			src->col[i] = scan.col[k - 1];
+			src->type[i] = scan.type[k - 1];
+			src->typmod[i] = scan.typmod[k - 1];
+		}
+	}
+}
+
 /* Whether a value of this type is the column's own type, as the functions return it. */
 static bool
 column_type(const tpch_column *c, Oid type, int32 typmod)
@@ -297,8 +322,26 @@ copy_plan(QueryDesc *queryDesc, PgCopyToState *cstate, TpchgenSource *src,
 		queryDesc->plannedstmt->hasModifyingCTE ||
 		queryDesc->plannedstmt->subplans != NIL)
 		return false;
+	/*
+	 * Under a Gather the scan's rows would come from workers in no set
+	 * order; ours come in dbgen's order from as many workers as the Gather
+	 * has, through the export's engine (files only).  Never started, the
+	 * Gather launches none itself.
+	 */
+	src->workers = max_parallel_workers_per_gather;
+	if (IsA(ps, GatherState))
+	{
+		Gather	   *gather = (Gather *) ps->plan;
+
+		if (gather->plan.qual != NIL || gather->initParam != NULL)
+			return false;
+		src->workers = gather->num_workers;
+		ps = outerPlanState(ps);
+	}
 	if (!tpchgen_function_source(ps, src) && !tpchgen_fdw_source(ps, src))
 		return false;
+	if (ps != queryDesc->planstate)
+		gather_entries(src, queryDesc->planstate->plan->targetlist);
 
 	memset(spec, 0, sizeof(*spec));
 	spec->table = src->table;
@@ -440,8 +483,8 @@ copy_through_export(PgCopyToState *cstate, const TpchgenSource *src,
 	resetStringInfo(cstate->msgbuf);
 
 	tpchgen_export_copy(fileno(file), path, (uint64) offset, src->table,
-						src->sf, src->part, src->parts, spec, *bytes, rows,
-						&written);
+						src->sf, src->part, src->parts, spec, src->workers,
+						*bytes, rows, &written);
 	*bytes += written;
 	if (fseeko(file, offset + (off_t) written, SEEK_SET) != 0)
 		ereport(ERROR,

@@ -941,15 +941,15 @@ export_commit(ExportCleanup *cl, bool overwrite)
 /*
  * COPY TO a file (copy.c): the rows of a table part formatted for COPY,
  * written into COPY's open file from `offset` on by the same engine, with
- * workers as for tpch_export(workers => NULL), and synced.  The descriptor
+ * up to `workers` parallel workers, and synced.  The descriptor
  * stays COPY's.  Returns the rows and bytes written; progress goes on from
  * the bytes COPY reported before.
  */
 void
 tpchgen_export_copy(int fd, const char *path, uint64 offset, tpch_table table,
 					double sf, int64 part, int64 parts,
-					const tpch_copy_spec *spec, uint64 progress_bytes,
-					int64 *rows, uint64 *bytes)
+					const tpch_copy_spec *spec, int workers,
+					uint64 progress_bytes, int64 *rows, uint64 *bytes)
 {
 	ExportShared tmpl;
 	ExportCleanup *cl = palloc0(sizeof(ExportCleanup));
@@ -978,7 +978,7 @@ tpchgen_export_copy(int fd, const char *path, uint64 offset, tpch_table table,
 
 	if (spec->columns & tpch_pool_columns(table))
 		tpchgen_ensure_pool();
-	export_file(cl, f, &tmpl, false, -1, &total_rows, &total_bytes);
+	export_file(cl, f, &tmpl, false, workers, &total_rows, &total_bytes);
 	cl->committed = true;
 	*rows = f->rows;
 	*bytes = f->bytes;

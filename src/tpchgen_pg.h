@@ -72,6 +72,7 @@ typedef struct TpchgenSource
 	double		sf;
 	int64		part;
 	int64		parts;
+	int			workers;		/* parallel workers to generate with */
 	int			nentries;
 	int		   *col;
 	Oid		   *type;
@@ -97,7 +98,7 @@ extern void tpchgen_export_init(void);
 extern void tpchgen_export_copy(int fd, const char *path, uint64 offset,
 								tpch_table table, double sf, int64 part,
 								int64 parts, const struct tpch_copy_spec *spec,
-								uint64 progress_bytes, int64 *rows,
+								int workers, uint64 progress_bytes, int64 *rows,
 								uint64 *bytes);
 
 /* in writer.c: the export file writer */

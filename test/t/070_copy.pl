@@ -66,11 +66,13 @@ foreach my $options ('', 'csv header', 'binary')
 
 # Server files are written by the export's engine: workers generating,
 # io_uring writing after COPY's header, COPY's binary trailer after them.
+# With parallel costs zeroed the plan has a Gather, whose workers are used.
 foreach my $options ('(FORMAT csv, HEADER)', '(FORMAT binary)', '')
 {
 	my $sql = "COPY (SELECT * FROM tpch_lineitem(sf => 0.1)) TO '%s' $options";
 	my $err = psql_copy('on', sprintf($sql, "$tmp/fast"), '/dev/null',
-		'-c max_parallel_workers_per_gather=2');
+		'-c max_parallel_workers_per_gather=2'
+		  . ($options eq '' ? ' -c parallel_setup_cost=0 -c parallel_tuple_cost=0' : ''));
 	like($err, qr/text pool attached from the leader/,
 		"TO a file $options: workers generate");
 	psql_copy('off', sprintf($sql, "$tmp/slow"), '/dev/null');

@@ -122,8 +122,17 @@ static bool copy_fast_path = true;
 static ExecutorRun_hook_type prev_executor_run = NULL;
 static ProcessUtility_hook_type prev_process_utility = NULL;
 
-static void copy_executor_run(QueryDesc *queryDesc, ScanDirection direction,
-							  uint64 count, bool execute_once);
+/* PostgreSQL 18 dropped ExecutorRun's execute_once. */
+#if PG_VERSION_NUM >= 180000
+#define EXECUTOR_RUN_ARGS QueryDesc *queryDesc, ScanDirection direction, uint64 count
+#define EXECUTOR_RUN_PASS queryDesc, direction, count
+#else
+#define EXECUTOR_RUN_ARGS QueryDesc *queryDesc, ScanDirection direction, \
+	uint64 count, bool execute_once
+#define EXECUTOR_RUN_PASS queryDesc, direction, count, execute_once
+#endif
+
+static void copy_executor_run(EXECUTOR_RUN_ARGS);
 static void copy_process_utility(PlannedStmt *pstmt, const char *queryString,
 								 bool readOnlyTree,
 								 ProcessUtilityContext context,
@@ -254,8 +263,7 @@ column_type(const tpch_column *c, Oid type, int32 typmod)
  * ------------------------------------------------------------------------ */
 
 static void
-copy_executor_run(QueryDesc *queryDesc, ScanDirection direction,
-				  uint64 count, bool execute_once)
+copy_executor_run(EXECUTOR_RUN_ARGS)
 {
 #ifdef COPY_LAYOUT_KNOWN
 	if (copy_fast_path && queryDesc->dest->mydest == DestCopyOut &&
@@ -274,9 +282,9 @@ copy_executor_run(QueryDesc *queryDesc, ScanDirection direction,
 	}
 #endif
 	if (prev_executor_run)
-		prev_executor_run(queryDesc, direction, count, execute_once);
+		prev_executor_run(EXECUTOR_RUN_PASS);
 	else
-		standard_ExecutorRun(queryDesc, direction, count, execute_once);
+		standard_ExecutorRun(EXECUTOR_RUN_PASS);
 }
 
 #ifdef COPY_LAYOUT_KNOWN

@@ -9,8 +9,10 @@
  * trailer and sets the command tag.  Between the header and the trailer it
  * runs the query with ExecutorRun into its DestReceiver: our ExecutorRun
  * hook recognises that receiver and, when the plan is one of our scans
- * passing whole columns on unchanged, writes the rows itself, through the
- * same file or as the same CopyData messages (one per row).
+ * passing whole columns on unchanged (alone or under a Gather), writes the
+ * rows itself in dbgen's order: into the same file through the export's
+ * engine (export.c, with the Gather's workers), or as the same CopyData
+ * messages (one per row).
  *
  * The hook is in place from the first statement of a session even without
  * shared_preload_libraries: the library is loaded while the COPY's query is
@@ -20,7 +22,7 @@
  * The rows are only written where they come out byte for byte as
  * PostgreSQL's COPY would write them; anything else (a filter, an
  * expression, another type, a conversion to another encoding, DateStyle
- * other than ISO, COPY TO PROGRAM, parallel plans) runs the ordinary way.
+ * other than ISO, COPY TO PROGRAM) runs the ordinary way.
  *
  * COPY of a foreign table is refused by PostgreSQL before any FDW is asked.
  * A ProcessUtility hook turns COPY <our foreign table> [(columns)] TO into

@@ -8,6 +8,7 @@ EXTVERSION = 0.2.0
 CORE_OBJS = \
 	core/answers.o \
 	core/answers_data.o \
+	core/copyfmt.o \
 	core/dists.o \
 	core/format.o \
 	core/gen.o \
@@ -21,6 +22,7 @@ CORE_OBJS = \
 
 # The PostgreSQL glue.
 PG_OBJS = \
+	src/copy.o \
 	src/export.o \
 	src/fdw.o \
 	src/fdw_cache.o \
@@ -49,7 +51,7 @@ DATA_built = tpchgen--$(EXTVERSION).sql tpchgen--0.1.0--$(EXTVERSION).sql
 PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
 
 REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel fdw_rescan_cache \
-	tpch_queries load qgen qgen_check refresh_functions refresh_procedures
+	tpch_queries load qgen qgen_check refresh_functions refresh_procedures copy
 REGRESS_OPTS = --inputdir=. --load-extension=tpchgen
 
 TAP_TESTS = 1

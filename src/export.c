@@ -55,6 +55,8 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "../core/copyfmt.h"
+
 /* Raw bytes a chunk aims at: big writes, yet many chunks to share out. */
 #define CHUNK_BYTES (2 * 1024 * 1024)
 
@@ -104,6 +106,8 @@ typedef struct ExportShared
 	size_t		slot_cap;		/* bytes per slot (compressed bound) */
 	int			test_delay_ms;
 	int			leader_pgprocno;
+	bool		copy;			/* rows formatted for COPY by `spec` */
+	tpch_copy_spec spec;
 	/* changing, under mutex */
 	slock_t		mutex;
 	ConditionVariable slot_freed;
@@ -159,6 +163,8 @@ typedef struct ExportFile
 	int			fd;				/* open from creation to commit, or -1 */
 	bool		unnamed;		/* fd is an O_TMPFILE file */
 	bool		created;		/* tmp names our file */
+	bool		borrowed;		/* fd is COPY's file: neither ours to close nor to name */
+	uint64		start;			/* offset of the first byte */
 	int64		rows;
 	uint64		bytes;
 } ExportFile;
@@ -477,7 +483,10 @@ tpch_export(PG_FUNCTION_ARGS)
 	for (int i = 0; i < cl->nfiles; i++)
 		export_check_target(cl, &cl->files[i], overwrite, false);
 	for (int i = 0; i < cl->nfiles; i++)
+	{
 		export_open(cl, &cl->files[i]);
+		cl->files[i].start = (uint64) export_test_offset_kb * 1024;
+	}
 
 	tpchgen_pool();
 
@@ -755,7 +764,7 @@ export_cleanup(void *arg)
 		ExportFile *f = &cl->files[i];
 
 		/* An unnamed file vanishes with its last descriptor. */
-		if (f->fd >= 0)
+		if (f->fd >= 0 && !f->borrowed)
 		{
 			close(f->fd);
 			ReleaseExternalFD();
@@ -1056,7 +1065,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	r.prod.cctx = cl->cctx;
 	if (sh->zstd)
 		r.prod.raw = palloc(raw_cap);
-	r.offset = (uint64) export_test_offset_kb * 1024;
+	r.offset = f->start;
 	r.progress_rows = *total_rows;
 	r.progress_bytes = *total_bytes;
 
@@ -1156,6 +1165,52 @@ export_commit(ExportCleanup *cl, bool overwrite)
 	}
 	/* An export file is not the database: a failure here is a plain error. */
 	fsync_fname_ext(cl->dir, true, false, ERROR);
+}
+
+/*
+ * COPY TO a file (copy.c): the rows of a table part formatted for COPY,
+ * written into COPY's open file from `offset` on by the same engine, with
+ * up to `workers` parallel workers, and synced.  The descriptor
+ * stays COPY's.  Returns the rows and bytes written; progress goes on from
+ * the bytes COPY reported before.
+ */
+void
+tpchgen_export_copy(int fd, const char *path, uint64 offset, tpch_table table,
+					double sf, int64 part, int64 parts,
+					const tpch_copy_spec *spec, int workers,
+					uint64 progress_bytes, int64 *rows, uint64 *bytes)
+{
+	ExportShared tmpl;
+	ExportCleanup *cl = palloc0(sizeof(ExportCleanup));
+	ExportFile *f = palloc0(sizeof(ExportFile));
+	int64		total_rows = 0;
+	uint64		total_bytes = progress_bytes;
+
+	f->table = table;
+	f->path = pstrdup(path);
+	f->fd = fd;
+	f->borrowed = true;
+	f->start = offset;
+	cl->files = f;
+	cl->nfiles = 1;
+	cl->dirfd = -1;
+	cl->cb.func = export_cleanup;
+	cl->cb.arg = cl;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &cl->cb);
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.sf = sf;
+	tmpl.part = part;
+	tmpl.parts = parts;
+	tmpl.copy = true;
+	tmpl.spec = *spec;
+	tmpl.test_delay_ms = export_test_delay_ms;
+
+	if (spec->columns & tpch_pool_columns(table))
+		tpchgen_pool();
+	export_file(cl, f, &tmpl, false, workers, &total_rows, &total_bytes);
+	*rows = f->rows;
+	*bytes = f->bytes;
 }
 
 /* ------------------------------------------------------------------------
@@ -1414,6 +1469,8 @@ produce_chunk(ExportProducer *p, int64 chunk)
 		p->gen_ready = true;
 	}
 	rc = tpch_gen_seek(&p->gen, first, count);
+	if (rc == TPCH_OK && sh->copy)
+		rc = tpch_gen_set_columns(&p->gen, sh->spec.columns);
 	if (rc != TPCH_OK)
 		elog(ERROR, "could not seek a tpchgen generator: %s", tpch_strerror(rc));
 
@@ -1424,10 +1481,24 @@ produce_chunk(ExportProducer *p, int64 chunk)
 		size_t		len;
 
 		producer_wait_slot(p, s, chunk);
-		n = tpch_gen_format(&p->gen, sh->format, sh->zstd ? p->raw : out,
-							sh->raw_cap, &rows);
-		/* It stops early only at the end of the range. */
-		last = sh->raw_cap - n >= TPCH_MAX_LINE;
+		if (sh->copy)
+		{
+			int64		got = tpch_copy_gen(&p->gen, &sh->spec, out, sh->raw_cap,
+											NULL, INT_MAX, &rows);
+
+			if (got < 0)
+				elog(ERROR, "could not generate tpchgen rows: %s",
+					 tpch_strerror((int) -got));
+			n = (size_t) got;
+			last = sh->raw_cap - n >= sh->spec.row_bound;
+		}
+		else
+		{
+			n = tpch_gen_format(&p->gen, sh->format, sh->zstd ? p->raw : out,
+								sh->raw_cap, &rows);
+			/* It stops early only at the end of the range. */
+			last = sh->raw_cap - n >= TPCH_MAX_LINE;
+		}
 		len = n;
 		if (sh->zstd && n > 0)
 			len = export_compress(p->cctx, out, sh->slot_cap, p->raw, n);

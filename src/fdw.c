@@ -764,6 +764,37 @@ tpchBeginForeignScan(ForeignScanState *node, int eflags)
 }
 
 /*
+ * For the COPY fast path: whether ps is a scan of one of our tables without
+ * conditions, and what its target list passes on.
+ */
+bool
+tpchgen_fdw_source(PlanState *ps, TpchgenSource *src)
+{
+	ForeignScanState *node = (ForeignScanState *) ps;
+	ForeignScan *plan;
+	TpchgenFdwScanState *st;
+
+	if (!IsA(ps, ForeignScanState) ||
+		node->fdwroutine->IterateForeignScan != tpchIterateForeignScan)
+		return false;
+	plan = (ForeignScan *) ps->plan;
+	st = node->fdw_state;
+	if (st == NULL || plan->scan.plan.qual != NIL || plan->fdw_exprs != NIL ||
+		plan->fdw_scan_tlist != NIL)
+		return false;
+	src->table = st->tab.table;
+	src->sf = st->tab.sf;
+	src->part = st->tab.part;
+	src->parts = st->tab.parts;
+	tpchgen_source_entries(src, plan->scan.plan.targetlist,
+						   plan->scan.scanrelid, NIL);
+	for (int i = 0; i < src->nentries; i++)
+		if (src->col[i] > 0)
+			src->col[i] = st->attcol[src->col[i] - 1];
+	return true;
+}
+
+/*
  * tpchIterateForeignScan
  *		The next row of the current range, moving on to the next range when
  *		one runs out; or, on a rescan the cache serves, the next row it

@@ -767,6 +767,36 @@ init_whole_row(TpchgenScanState *ts, CustomScan *cscan)
 	ts->row_isnull = palloc(sizeof(bool) * ts->row_desc->natts);
 }
 
+/*
+ * For the COPY fast path: whether ps is this custom scan with constant
+ * arguments and no filter, and what its target list passes on.
+ */
+bool
+tpchgen_function_source(PlanState *ps, TpchgenSource *src)
+{
+	CustomScan *cscan;
+	TpchgenScanState *ts;
+	int64		set;
+
+	if (!IsA(ps, CustomScanState) ||
+		((CustomScanState *) ps)->methods != &tpchgen_exec_methods)
+		return false;
+	cscan = (CustomScan *) ps->plan;
+	ts = (TpchgenScanState *) ps;
+	/* base tables only, each column passed on by itself */
+	if (cscan->scan.plan.qual != NIL || IS_UPDATE_FN(ts->fn) || ts->wholerow >= 0 ||
+		!const_args(ts->fn, cscan->custom_exprs, &src->sf, &src->part, &src->parts, &set))
+		return false;
+	src->table = ts->table;
+	tpchgen_source_entries(src, cscan->scan.plan.targetlist, INDEX_VAR,
+						   cscan->custom_scan_tlist);
+	/* the row type's attributes are the table's columns, in order */
+	for (int i = 0; i < src->nentries; i++)
+		if (src->col[i] > 0)
+			src->col[i]--;
+	return true;
+}
+
 /* Evaluates sf, part and parts, raising the error for bad values. */
 static void
 eval_args(TpchgenScanState *ts)

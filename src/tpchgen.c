@@ -31,6 +31,7 @@ _PG_init(void)
 	tpchgen_export_init();
 	tpchgen_load_init();
 	tpchgen_fdw_cache_init();
+	tpchgen_copy_init();
 
 	MarkGUCPrefixReserved("tpchgen");
 }

@@ -9,6 +9,7 @@
 #include "pg_compat.h"
 
 #include "access/tupdesc.h"
+#include "nodes/execnodes.h"
 #include "port/atomics.h"
 #include "storage/dsm.h"
 
@@ -68,11 +69,48 @@ extern uint64 tpchgen_update_chunks(tpch_table table, double sf, int64 set);
 /* in updates.c: the update sets' functions and refresh procedures */
 extern void tpchgen_check_update(double sf, int64 set);
 
+/*
+ * What a plan node of ours generates, for the COPY fast path (copy.c): the
+ * table part, and for each entry of the node's target list the core column
+ * it passes on as it is (-1 for anything else) and that value's type.
+ * tpchgen_source_entries fills the entries with the attribute numbers of
+ * the Vars of `varno` (through inner_tlist when not NIL), for the caller to
+ * turn into columns.
+ */
+typedef struct TpchgenSource
+{
+	tpch_table	table;
+	double		sf;
+	int64		part;
+	int64		parts;
+	int			workers;		/* parallel workers to generate with */
+	int			nentries;
+	int		   *col;
+	Oid		   *type;
+	int32	   *typmod;
+} TpchgenSource;
+
+extern void tpchgen_source_entries(TpchgenSource *src, List *tlist,
+								   Index varno, List *inner_tlist);
+
 /* in functions.c */
 extern void tpchgen_functions_init(void);
+extern bool tpchgen_function_source(PlanState *ps, TpchgenSource *src);
+
+/* in fdw.c */
+extern bool tpchgen_fdw_source(PlanState *ps, TpchgenSource *src);
+
+/* in copy.c */
+extern void tpchgen_copy_init(void);
 
 /* in export.c */
+struct tpch_copy_spec;
 extern void tpchgen_export_init(void);
+extern void tpchgen_export_copy(int fd, const char *path, uint64 offset,
+								tpch_table table, double sf, int64 part,
+								int64 parts, const struct tpch_copy_spec *spec,
+								int workers, uint64 progress_bytes, int64 *rows,
+								uint64 *bytes);
 
 /* in load.c */
 extern void tpchgen_load_init(void);

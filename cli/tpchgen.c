@@ -5,10 +5,17 @@
  * Output is cut into blocks of group rows.  With --threads N, N threads
  * generate blocks round-robin into a small ring of buffers each and the main
  * thread writes them strictly in block order, so the bytes are the same as
- * with one thread.  Files are written under a temporary name and renamed
- * when complete: an error never leaves a partial file under the final name.
+ * with one thread.  Files are written as unnamed files in the output
+ * directory (O_TMPFILE) and linked to their names when complete: an error
+ * never leaves a partial file under the final name.  No name we create is
+ * ever resolved through a symbolic link, so that a run in a world-writable
+ * directory cannot be made to write into another user's file.
  */
 #include "../core/tpch.h"
+#include "client.h"
+#include "commands.h"
+#include "outfile.h"
+#include "updates.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +86,9 @@ usage(FILE *out)
 			"  --output-dir DIR   write dbgen's file names into DIR, created if missing:\n"
 			"                     lineitem.tbl, lineitem.tbl.3 for part 3, .csv for csv\n"
 			"  --stdout           write one table's rows to standard output\n"
+			"  --updates N        write dbgen's update sets 1..N instead (dbgen -U N), with\n"
+			"                     --update-start K, --insert-segments I, --delete-segments D\n"
+			"                     (see README)\n"
 			"  --help             show this help and exit\n"
 			"\n"
 			"Example: %s --sf 1 --threads 2 --output-dir /data/tpch-sf1\n",
@@ -97,6 +108,98 @@ parse_int(const char *opt, const char *s, int64_t lo, int64_t hi)
 	if (v < lo || v > hi)
 		fail("%s: %s is out of range (%lld..%lld)", opt, s, (long long) lo, (long long) hi);
 	return v;
+}
+
+/* Edit distance between two short strings, for "did you mean". */
+static int
+distance(const char *a, const char *b)
+{
+	int			row[64];
+	size_t		la = strlen(a),
+				lb = strlen(b);
+
+	if (la >= 64 || lb >= 64)
+		return INT_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int) j;
+	for (size_t i = 1; i <= la; i++)
+	{
+		int			diag = row[0];
+
+		row[0] = (int) i;
+		for (size_t j = 1; j <= lb; j++)
+		{
+			int			up = row[j];
+			int			best = diag + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/*
+ * Reports what is wrong with an option getopt_long refused: a long option
+ * given a value it takes none of, an ambiguous abbreviation, or an unknown
+ * option, with the long option meant where we can tell (dbgen's short
+ * options, which people type from habit, and near misses of ours).
+ */
+static void
+bad_option(const struct option *longopts, const char *arg, int short_opt)
+{
+	static const struct
+	{
+		char		dbgen;
+		const char *ours;
+	}			dbgen_opts[] = {
+		{'s', "sf"}, {'C', "parts"}, {'S', "part"}, {'T', "table"}, {'h', "help"},
+	};
+	char		name[64];
+	const char *eq;
+	const char *best = NULL;
+	int			best_dist = INT_MAX;
+	int			prefixed = 0;
+
+	if (strncmp(arg, "--", 2) != 0 || short_opt != 0)
+	{
+		/* a short option, or a long one given "=value" it takes none of */
+		eq = strchr(arg, '=');
+		if (strncmp(arg, "--", 2) == 0 && eq != NULL)
+			fail("option \"%.*s\" takes no value (see --help)", (int) (eq - arg), arg);
+		if (short_opt == 0)
+			fail("unknown option \"%s\" (see --help)", arg);
+		for (size_t i = 0; i < sizeof(dbgen_opts) / sizeof(dbgen_opts[0]); i++)
+			if (dbgen_opts[i].dbgen == short_opt)
+				fail("unknown option \"-%c\": options are long, did you mean \"--%s\"? "
+					 "(see --help)",
+					 short_opt, dbgen_opts[i].ours);
+		fail("unknown option \"-%c\": options are long, such as \"--sf\" (see --help)",
+			 short_opt);
+	}
+	snprintf(name, sizeof(name), "%.*s", (int) strcspn(arg + 2, "="), arg + 2);
+	for (const struct option *lo = longopts; lo->name != NULL; lo++)
+	{
+		int			d = distance(name, lo->name);
+
+		prefixed += strncmp(lo->name, name, strlen(name)) == 0;
+		if (d < best_dist)
+		{
+			best_dist = d;
+			best = lo->name;
+		}
+	}
+	if (prefixed > 1)
+		fail("option \"--%s\" is ambiguous: it abbreviates more than one option (see --help)",
+			 name);
+	/* a near miss: a third of the letters wrong at most */
+	if (best != NULL && best_dist * 3 <= (int) strlen(name))
+		fail("unknown option \"--%s\": did you mean \"--%s\"? (see --help)", name, best);
+	fail("unknown option \"--%s\" (see --help)", name);
 }
 
 static void
@@ -126,7 +229,8 @@ parse_args(int argc, char **argv, options *o)
 	o->format = TPCH_FMT_TBL;
 	o->threads = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+	/* the leading ':' tells a missing value (':') from an unknown option */
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1)
 	{
 		switch (c)
 		{
@@ -169,10 +273,10 @@ parse_args(int argc, char **argv, options *o)
 			case 'h':
 				usage(stdout);
 				exit(0);
-			default:
-				if (optopt == 0)
-					fail("unknown option \"%s\" (see --help)", argv[optind - 1]);
+			case ':':
 				fail("option \"%s\" needs a value (see --help)", argv[optind - 1]);
+			default:
+				bad_option(longopts, argv[optind - 1], optopt);
 		}
 	}
 	if (optind < argc)
@@ -190,8 +294,11 @@ parse_args(int argc, char **argv, options *o)
 	err = tpch_check_args(o->sf, o->part, o->parts);
 	if (err == TPCH_ERR_PART)
 		fail("--part: %lld is outside 1..%lld", (long long) o->part, (long long) o->parts);
+	if (err == TPCH_ERR_PARTS)
+		fail("--parts: %s", tpch_strerror(err));
+	/* the value as given: "%g" would print 100000.5 as 100000 */
 	if (err != TPCH_OK)
-		fail("--%s: %s", err == TPCH_ERR_PARTS ? "parts" : "sf", tpch_strerror(err));
+		fail("--sf: %s: %s", sf_text, tpch_strerror(err));
 	if (o->header && o->format != TPCH_FMT_CSV)
 		fail("--header needs --format csv");
 	if (o->to_stdout == (o->output_dir != NULL))
@@ -223,14 +330,6 @@ write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* A file being written under a temporary name beside its final one. */
-typedef struct out_file
-{
-	char		path[PATH_MAX];
-	char		tmp[PATH_MAX + 32];
-	int			fd;
-	int			open;
-} out_file;
 
 /*
  * One block of output: a range of group rows and its formatted text; with
@@ -528,71 +627,6 @@ write_headers(const run *r, const table_job *j)
 		put_out(j, i, hdr, tpch_format_header(i ? TPCH_LINEITEM : j->table, hdr));
 }
 
-static void
-make_dir(const char *dir)
-{
-	char		path[PATH_MAX];
-	size_t		len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(path))
-		fail("--output-dir: bad directory name \"%s\"", dir);
-	memcpy(path, dir, len + 1);
-	for (char *p = path + 1; *p; p++)
-	{
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST)
-			fail("could not create directory \"%s\": %s", path, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(path, 0777) != 0 && errno != EEXIST)
-		fail("could not create directory \"%s\": %s", path, strerror(errno));
-	if (access(path, W_OK | X_OK) != 0)
-		fail("cannot write into directory \"%s\": %s", path, strerror(errno));
-}
-
-static out_file files[2 * TPCH_NTABLES];
-static int	nfiles;
-
-static void
-remove_temporaries(void)
-{
-	for (int i = 0; i < nfiles; i++)
-		if (files[i].open)
-			unlink(files[i].tmp);
-}
-
-/* Ctrl-C or kill: no temporary file stays behind (unlink is signal-safe). */
-static void
-on_signal(int sig)
-{
-	remove_temporaries();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static out_file *
-open_file(const options *o, tpch_table t)
-{
-	int			split = o->parts > 1 && t != TPCH_NATION && t != TPCH_REGION;
-	const char *ext = o->format == TPCH_FMT_CSV ? "csv" : "tbl";
-	out_file   *f = &files[nfiles];
-
-	if (split)
-		snprintf(f->path, sizeof(f->path), "%s/%s.%s.%lld", o->output_dir,
-				 tpch_table_name(t), ext, (long long) o->part);
-	else
-		snprintf(f->path, sizeof(f->path), "%s/%s.%s", o->output_dir, tpch_table_name(t), ext);
-	snprintf(f->tmp, sizeof(f->tmp), "%s.tmp%ld", f->path, (long) getpid());
-	f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	if (f->fd < 0)
-		fail("could not create \"%s\": %s", f->tmp, strerror(errno));
-	f->open = 1;
-	nfiles++;
-	return f;
-}
-
 /* A table's files are complete: give them their final names. */
 static void
 finish_job(table_job *j)
@@ -601,14 +635,24 @@ finish_job(table_job *j)
 	{
 		out_file   *f = j->file[i];
 
-		if (f == NULL)
-			continue;
-		if (close(f->fd) != 0)
-			fail("could not write \"%s\": %s", f->path, strerror(errno));
-		if (rename(f->tmp, f->path) != 0)
-			fail("could not rename \"%s\" to \"%s\": %s", f->tmp, f->path, strerror(errno));
-		f->open = 0;
+		if (f != NULL)
+			outfile_close(f);
 	}
+}
+
+/* The file of table t: dbgen's name, in the output directory. */
+static out_file *
+open_file(const options *o, tpch_table t)
+{
+	int			split = o->parts > 1 && t != TPCH_NATION && t != TPCH_REGION;
+	const char *ext = o->format == TPCH_FMT_CSV ? "csv" : "tbl";
+	char		name[NAME_MAX + 1];
+
+	if (split)
+		snprintf(name, sizeof(name), "%s.%s.%lld", tpch_table_name(t), ext, (long long) o->part);
+	else
+		snprintf(name, sizeof(name), "%s.%s", tpch_table_name(t), ext);
+	return outfile_create(name);
 }
 
 int
@@ -624,15 +668,21 @@ main(int argc, char **argv)
 
 		progname = slash ? slash + 1 : argv[0];
 	}
+	client_progname = progname;
+	if (argc > 1 && strcmp(argv[1], "qgen") == 0)
+		return tpchgen_qgen_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "load") == 0)
+		return tpchgen_load_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return tpchgen_report_main(argc - 1, argv + 1);
+	if (updates_requested(argc, argv))
+		return updates_main(argc, argv, progname);
 	parse_args(argc, argv, &o);
 	/* a closed pipe is a write error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);
-	atexit(remove_temporaries);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	outfile_handle_signals();
 	if (o.output_dir)
-		make_dir(o.output_dir);
+		outfile_open_dir(o.output_dir);
 	err = tpch_pool_init_threads(o.threads);
 	if (err != TPCH_OK)
 		fail("%s", tpch_strerror(err));

@@ -1,5 +1,5 @@
 -- tpch_export: argument checks, refusals and privileges.  Files are written
--- and compared by the TAP tests (test/t/05_export_files.pl and later).
+-- and compared by the TAP tests (test/t/005_export_files.pl and later).
 
 -- paths must be absolute
 SELECT * FROM tpch_export('region', 'region.csv');
@@ -25,7 +25,7 @@ SELECT * FROM tpch_export('region', '/tmp');
 SELECT * FROM tpch_export('region', '/tmp/', overwrite => true);
 SELECT * FROM tpch_export('all', '/dev/null');
 SELECT * FROM tpch_export('all', '/nonexistent-tpchgen-dir');
--- the detail names a temporary file with the backend's PID
+-- a missing directory is found before anything is generated
 \set VERBOSITY terse
 SELECT * FROM tpch_export('region', '/nonexistent-tpchgen-dir/region.csv');
 \set VERBOSITY default

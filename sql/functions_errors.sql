@@ -7,6 +7,9 @@ SELECT count(*) FROM tpch_lineitem(sf => 'Infinity');
 SELECT count(*) FROM tpch_lineitem(sf => '-Infinity');
 SELECT count(*) FROM tpch_lineitem(sf => 100001);
 SELECT count(*) FROM tpch_lineitem(sf => 2.5);
+-- the value as given, not rounded to six digits
+SELECT count(*) FROM tpch_lineitem(sf => 100000.5);
+SELECT count(*) FROM tpch_lineitem(sf => 1.0000001);
 SELECT count(*) FROM tpch_lineitem(parts => 0);
 SELECT count(*) FROM tpch_lineitem(part => 0, parts => 2);
 SELECT count(*) FROM tpch_lineitem(part => 3, parts => 2);

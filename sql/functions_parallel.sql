@@ -9,6 +9,23 @@ SET max_parallel_workers_per_gather = 2;
 EXPLAIN (COSTS OFF)
 SELECT count(*) FROM tpch_lineitem(sf => 0.01);
 
+-- Workers do launch, so that "parallel = serial" below compares something:
+-- the number launched, summed over the plan's Gather nodes.
+CREATE FUNCTION workers_launched(query text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	plan jsonb;
+BEGIN
+	EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON) ' || query
+		INTO plan;
+	RETURN (SELECT sum(n::bigint) FROM jsonb_path_query(plan, 'strict $.**."Workers Launched"') n);
+END $$;
+SELECT workers_launched('SELECT count(*), sum(length(l_comment)) FROM tpch_lineitem(sf => 0.01)') > 0
+	AS lineitem_workers;
+SELECT workers_launched('SELECT count(*) FROM tpch_partsupp(sf => 0.01)') > 0
+	AS partsupp_workers;
+SELECT workers_launched('SELECT count(*) FROM (SELECT 1 FROM tpch_orders(sf => 0.01)
+	UNION ALL SELECT 1 FROM tpch_customer(sf => 0.01)) s') > 0 AS append_workers;
+
 -- the same fingerprints as the serial ones in functions_rows
 SELECT count(*), md5(string_agg(concat_ws('|', l_orderkey, l_partkey, l_suppkey,
 		l_linenumber, l_quantity::bigint, l_extendedprice, l_discount, l_tax,

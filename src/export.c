@@ -13,12 +13,19 @@
  * left it: every chunk before c can then always make progress, so the
  * producers can never deadlock waiting for each other's slots.
  *
- * Data goes to a temporary file beside the target, is synced, and is renamed
- * to the target only when every file of the call is complete.  A memory
- * context callback removes temporary files and releases rings, descriptors
- * and compression contexts on error or cancel.
+ * Data goes to an unnamed file in the target's directory (or a new hidden
+ * file there), is synced, and gets the target's name only when every file of
+ * the call is complete and every target has been checked again.  A failed
+ * export never removes a file it has put in place: until the first one is
+ * placed, every existing file is as it was; after, the error says which are
+ * new.  Paths reach the kernel as given, as COPY TO passes them, and names
+ * are resolved in the directory opened once, never through a symbolic link
+ * at the name.  A memory context callback removes temporary names and
+ * releases rings, descriptors and compression contexts on error or cancel.
  */
 #include "tpchgen_pg.h"
+
+#include "../core/update.h"
 
 #include "access/parallel.h"
 #include "access/xact.h"
@@ -50,12 +57,6 @@
 
 /* Raw bytes a chunk aims at: big writes, yet many chunks to share out. */
 #define CHUNK_BYTES (2 * 1024 * 1024)
-
-/*
- * Exports at least this big have workers copy the text pool into private
- * huge pages (a tenth of a second) rather than read it in place.
- */
-#define POOL_COPY_BYTES ((uint64) 256 * 1024 * 1024)
 
 /* Keys of the parallel DSM table of contents. */
 #define EXPORT_KEY_SHARED		UINT64CONST(0x7470636800000001)
@@ -89,6 +90,8 @@ typedef struct ExportShared
 	double		sf;
 	int64		part;
 	int64		parts;
+	int			update_kind;	/* 0, or a file of update set `set` */
+	int64		set;
 	tpch_format format;
 	bool		zstd;
 	int			level;
@@ -101,8 +104,6 @@ typedef struct ExportShared
 	size_t		slot_cap;		/* bytes per slot (compressed bound) */
 	int			test_delay_ms;
 	int			leader_pgprocno;
-	dsm_handle	pool;			/* the leader's text pool, if shareable */
-	bool		pool_copy;		/* big enough to copy it to huge pages */
 	/* changing, under mutex */
 	slock_t		mutex;
 	ConditionVariable slot_freed;
@@ -151,12 +152,13 @@ typedef struct ExportRun
 typedef struct ExportFile
 {
 	tpch_table	table;
-	char	   *path;			/* the target */
-	char	   *tmp;			/* the temporary name beside it */
+	int			update_kind;	/* 0, or tpch_update_kind */
+	char	   *path;			/* the target as given, for messages */
+	char	   *name;			/* its name in the directory */
+	char	   *tmp;			/* a hidden name in the directory, or NULL */
 	int			fd;				/* open from creation to commit, or -1 */
-	bool		unnamed;		/* fd is an O_TMPFILE file, not tmp */
-	bool		created;		/* tmp exists */
-	bool		renamed;		/* the target is ours now */
+	bool		unnamed;		/* fd is an O_TMPFILE file */
+	bool		created;		/* tmp names our file */
 	int64		rows;
 	uint64		bytes;
 } ExportFile;
@@ -170,21 +172,33 @@ typedef struct ExportCleanup
 	MemoryContextCallback cb;
 	ExportFile *files;
 	int			nfiles;
-	bool		committed;		/* every file renamed: keep them */
+	char	   *dir;			/* the directory of every file, as given */
+	int			dirfd;			/* it, opened (O_PATH), or -1 */
 	ExportWriter *writer;
 	ZSTD_CCtx  *cctx;
 } ExportCleanup;
 
-/* GUCs */
-static int	export_io_method = TPCHGEN_IO_AUTO;
+/*
+ * GUCs.  A build without liburing offers no io_uring and says so in its
+ * default, as PostgreSQL's own io_method lists only what was built in.
+ */
+#ifdef TPCHGEN_LIBURING
+#define EXPORT_IO_DEFAULT TPCHGEN_IO_AUTO
+#else
+#define EXPORT_IO_DEFAULT TPCHGEN_IO_SYNC
+#endif
+static int	export_io_method = EXPORT_IO_DEFAULT;
 static bool export_direct_io = true;
 static int	export_test_offset_kb = 0;
 static int	export_test_delay_ms = 0;
 static bool export_test_named = false;
+static char *export_test_refuse = NULL;
 
-static const struct config_enum_entry io_method_options[] = {
+static const struct config_enum_entry export_io_method_options[] = {
 	{"auto", TPCHGEN_IO_AUTO, false},
+#ifdef TPCHGEN_LIBURING
 	{"io_uring", TPCHGEN_IO_URING, false},
+#endif
 	{"sync", TPCHGEN_IO_SYNC, false},
 	{NULL, 0, false}
 };
@@ -192,13 +206,19 @@ static const struct config_enum_entry io_method_options[] = {
 PG_FUNCTION_INFO_V1(tpch_export);
 PGDLLEXPORT void tpchgen_export_worker(dsm_segment *seg, shm_toc *toc);
 
-static ExportFile *export_plan(tpch_table table, const char *target,
-							   tpch_format format, bool zstd, int64 part,
-							   int64 parts, bool all, int *nfiles);
-static void export_check_target(const char *path, bool overwrite);
-static char *export_dir_of(const char *path);
-static void export_open(ExportFile *f);
-static int	export_link(ExportFile *f, bool overwrite);
+static void export_plan(ExportCleanup *cl, tpch_table table,
+						const char *target, tpch_format format, bool zstd,
+						int64 part, int64 parts, bool all);
+static void export_open_dir(ExportCleanup *cl, bool all);
+static void export_check_target(ExportCleanup *cl, ExportFile *f,
+								bool overwrite, bool late);
+static void export_hidden_name(ExportFile *f);
+static void export_open(ExportCleanup *cl, ExportFile *f);
+static void export_stage(ExportCleanup *cl, ExportFile *f);
+static void export_place(ExportCleanup *cl, int i, bool overwrite);
+static void export_plan_update(ExportCleanup *cl, const char *table_name,
+							   const char *target, tpch_format format, bool zstd,
+							   int64 set);
 static void export_cleanup(void *arg);
 static void export_zstd_create(ExportCleanup *cl, int level);
 static int	export_cpus(void);
@@ -238,8 +258,8 @@ tpchgen_export_init(void)
 							 "auto uses io_uring where the kernel allows it and "
 							 "synchronous writes elsewhere.",
 							 &export_io_method,
-							 TPCHGEN_IO_AUTO,
-							 io_method_options,
+							 EXPORT_IO_DEFAULT,
+							 export_io_method_options,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
@@ -280,6 +300,15 @@ tpchgen_export_init(void)
 							 PGC_SUSET,
 							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
 							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("tpchgen.export_test_refuse",
+							   "Test only: putting a file of this name in place fails, as if the kernel refused.",
+							   NULL,
+							   &export_test_refuse,
+							   "",
+							   PGC_SUSET,
+							   GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
+							   NULL, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -292,8 +321,9 @@ static const char *const export_arg_names[] = {
 	"part", "parts", "workers", "overwrite"
 };
 
-/* The one argument that may be NULL. */
+/* The arguments that may be NULL: workers, and set (after the names). */
 #define EXPORT_ARG_WORKERS 9
+#define EXPORT_ARG_SET 11
 
 Datum
 tpch_export(PG_FUNCTION_ARGS)
@@ -310,6 +340,7 @@ tpch_export(PG_FUNCTION_ARGS)
 	int64		parts;
 	int			workers;
 	bool		overwrite;
+	int64		set;
 	bool		all;
 	tpch_table	table = TPCH_REGION;
 	tpch_format format;
@@ -339,6 +370,9 @@ tpch_export(PG_FUNCTION_ARGS)
 	workers = PG_ARGISNULL(EXPORT_ARG_WORKERS) ? -1 :
 		PG_GETARG_INT32(EXPORT_ARG_WORKERS);
 	overwrite = PG_GETARG_BOOL(10);
+	/* an update set's files (ext/refresh.sql), or NULL for the tables */
+	set = PG_NARGS() > EXPORT_ARG_SET && !PG_ARGISNULL(EXPORT_ARG_SET) ?
+		PG_GETARG_INT64(EXPORT_ARG_SET) : 0;
 
 	/* Like COPY TO a file: the server's files are at stake. */
 	if (!superuser() && !has_privs_of_role(GetUserId(), ROLE_PG_WRITE_SERVER_FILES))
@@ -349,7 +383,9 @@ tpch_export(PG_FUNCTION_ARGS)
 						   "pg_write_server_files")));
 
 	all = strcmp(table_name, "all") == 0;
-	if (!all)
+	if (set != 0)
+		;						/* names checked with the set below */
+	else if (!all)
 	{
 		int			t = tpch_table_lookup(table_name);
 
@@ -391,13 +427,22 @@ tpch_export(PG_FUNCTION_ARGS)
 				 errmsg("workers must not be negative"),
 				 errhint("Use 0 to write without parallel workers, or NULL to follow max_parallel_workers_per_gather.")));
 	tpchgen_check_args(sf, part, parts);
+	if (set != 0)
+	{
+		tpchgen_check_update(sf, set);
+		if (parts != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("an update set is exported whole"),
+					 errdetail("dbgen refuses -C with -U."),
+					 errhint("Leave part and parts out when set is given.")));
+	}
 
 	if (!is_absolute_path(target))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_NAME),
 				 errmsg("relative path not allowed for tpch_export: \"%s\"", target),
 				 errhint("Give an absolute path, such as \"/tmp/lineitem.csv\".")));
-	canonicalize_path(target);
 
 	memset(&tmpl, 0, sizeof(tmpl));
 	tmpl.sf = sf;
@@ -411,19 +456,30 @@ tpch_export(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 
 	cl = palloc0(sizeof(ExportCleanup));
-	cl->files = export_plan(table, target, format, tmpl.zstd, part, parts, all,
-							&cl->nfiles);
+	cl->dirfd = -1;
 	cl->cb.func = export_cleanup;
 	cl->cb.arg = cl;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, &cl->cb);
+	if (set != 0)
+		export_plan_update(cl, table_name, target, format, tmpl.zstd, set);
+	else
+		export_plan(cl, table, target, format, tmpl.zstd, part, parts, all);
+	tmpl.set = set;
 	if (tmpl.zstd)
 		export_zstd_create(cl, level);
 
-	/* Refuse before generating anything, then again at the rename. */
+	/*
+	 * Everything that can be checked is checked before anything is
+	 * generated: the directory, every target, and that the files can be
+	 * created.  The targets are checked again before any is replaced.
+	 */
+	export_open_dir(cl, all);
 	for (int i = 0; i < cl->nfiles; i++)
-		export_check_target(cl->files[i].path, overwrite);
+		export_check_target(cl, &cl->files[i], overwrite, false);
+	for (int i = 0; i < cl->nfiles; i++)
+		export_open(cl, &cl->files[i]);
 
-	tpchgen_ensure_pool();
+	tpchgen_pool();
 
 	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
 	{
@@ -455,99 +511,231 @@ tpch_export(PG_FUNCTION_ARGS)
 
 
 /*
- * The files of a call: one for a table, or dbgen's names in a directory for
- * 'all' (lineitem.tbl, lineitem.tbl.3 for part 3; nation and region are never
- * split, so they keep their plain names), with ".zst" when compressed.
+ * The files of update set `set`: 'orders_u', 'lineitem_u' or 'delete' into
+ * the target, or 'all' of them into the target directory under dbgen -U's
+ * names (orders.tbl.u3, lineitem.tbl.u3, delete.3; .csv for csv, .zst when
+ * compressed).
  */
-static ExportFile *
-export_plan(tpch_table table, const char *target, tpch_format format,
-			bool zstd, int64 part, int64 parts, bool all, int *nfiles)
+static void
+export_plan_update(ExportCleanup *cl, const char *table_name, const char *target,
+				   tpch_format format, bool zstd, int64 set)
 {
-	ExportFile *files;
-	struct stat st;
+	static const char *const names[3] = {"orders_u", "lineitem_u", "delete"};
+	const char *ext = format == TPCH_FMT_CSV ? "csv" : "tbl";
+	bool		all = strcmp(table_name, "all") == 0;
+	int			n = 0;
 
-	if (!all)
+	cl->files = palloc0(sizeof(ExportFile) * 3);
+	for (int i = 0; i < 3; i++)
 	{
-		files = palloc0(sizeof(ExportFile));
-		files[0].table = table;
-		files[0].path = pstrdup(target);
-		*nfiles = 1;
+		ExportFile *f = &cl->files[n];
+
+		if (!all && strcmp(table_name, names[i]) != 0)
+			continue;
+		f->table = i == 1 ? TPCH_LINEITEM : TPCH_ORDERS;
+		f->update_kind = i == 2 ? TPCH_DELETES : TPCH_INSERTS;
+		f->fd = -1;
+		if (i == 2)
+			f->name = psprintf("delete." INT64_FORMAT "%s", set, zstd ? ".zst" : "");
+		else
+			f->name = psprintf("%s.%s.u" INT64_FORMAT "%s", i ? "lineitem" : "orders",
+							   ext, set, zstd ? ".zst" : "");
+		f->path = psprintf("%s%s%s", target,
+						   target[strlen(target) - 1] == '/' ? "" : "/", f->name);
+		n++;
 	}
-	else
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown update set file \"%s\"", table_name),
+				 errhint("With set, the tables are orders_u, lineitem_u and delete, or \"all\" for the three.")));
+	cl->nfiles = n;
+	if (all)
 	{
-		const char *sep = strcmp(target, "/") == 0 ? "" : "/";
+		cl->dir = pstrdup(target);
+		return;
+	}
 
-		if (stat(target, &st) != 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not stat directory \"%s\": %m", target),
-					 errhint("tpch_export('all', ...) writes into an existing directory.")));
-		if (!S_ISDIR(st.st_mode))
+	/* one file, named as given: as export_plan's */
+	{
+		ExportFile *f = &cl->files[0];
+		const char *slash = strrchr(target, '/');
+
+		f->path = pstrdup(target);
+		f->name = pstrdup(slash + 1);
+		cl->dir = slash == target ? pstrdup("/") : pnstrdup(target, slash - target);
+		if (f->name[0] == '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-					 errmsg("\"%s\" is not a directory", target),
-					 errhint("tpch_export('all', ...) writes into an existing directory.")));
-
-		files = palloc0(sizeof(ExportFile) * TPCH_NTABLES);
-		for (int t = 0; t < TPCH_NTABLES; t++)
-		{
-			StringInfoData name;
-
-			initStringInfo(&name);
-			appendStringInfo(&name, "%s%s%s.%s", target, sep,
-							 tpch_table_name((tpch_table) t),
-							 format == TPCH_FMT_CSV ? "csv" : "tbl");
-			if (parts > 1 && t != TPCH_NATION && t != TPCH_REGION)
-				appendStringInfo(&name, "." INT64_FORMAT, part);
-			if (zstd)
-				appendStringInfoString(&name, ".zst");
-			files[t].table = (tpch_table) t;
-			files[t].path = name.data;
-		}
-		*nfiles = TPCH_NTABLES;
+					 errmsg("\"%s\" is a directory", target),
+					 errhint("Give the path of a file, such as \"/tmp/orders.tbl.u1\".")));
 	}
-
-	/* A hidden name in the same directory, so that rename() is atomic. */
-	for (int i = 0; i < *nfiles; i++)
-	{
-		const char *path = files[i].path;
-		const char *base = last_dir_separator(path) + 1;
-
-		files[i].tmp = psprintf("%.*s.%s.tpchgen-%d.tmp", (int) (base - path),
-								path, base, MyProcPid);
-		files[i].fd = -1;
-	}
-	return files;
 }
 
-/* Refuses a target that is a directory, or that exists without overwrite. */
+/*
+ * The files of a call: one for a table, or dbgen's names in a directory for
+ * 'all' (lineitem.tbl, lineitem.tbl.3 for part 3; nation and region are never
+ * split, so they keep their plain names), with ".zst" when compressed.  The
+ * path is split as given, never rewritten: "/d/link/../x.csv" is x.csv in
+ * "/d/link/..", which the kernel resolves as COPY TO's open() would.
+ */
 static void
-export_check_target(const char *path, bool overwrite)
+export_plan(ExportCleanup *cl, tpch_table table, const char *target,
+			tpch_format format, bool zstd, int64 part, int64 parts, bool all)
+{
+	if (!all)
+	{
+		const char *slash = strrchr(target, '/');
+
+		cl->files = palloc0(sizeof(ExportFile));
+		cl->files[0].table = table;
+		cl->files[0].path = pstrdup(target);
+		cl->files[0].name = pstrdup(slash + 1);
+		cl->files[0].fd = -1;
+		cl->dir = slash == target ? pstrdup("/") : pnstrdup(target, slash - target);
+		cl->nfiles = 1;
+		/* "/d/": no name to create, the path is a directory to the kernel */
+		if (cl->files[0].name[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is a directory", target),
+					 errhint("Give the path of a file, such as \"/tmp/lineitem.csv\".")));
+		return;
+	}
+
+	cl->dir = pstrdup(target);
+	cl->files = palloc0(sizeof(ExportFile) * TPCH_NTABLES);
+	for (int t = 0; t < TPCH_NTABLES; t++)
+	{
+		ExportFile *f = &cl->files[t];
+		StringInfoData name;
+
+		initStringInfo(&name);
+		appendStringInfo(&name, "%s.%s", tpch_table_name((tpch_table) t),
+						 format == TPCH_FMT_CSV ? "csv" : "tbl");
+		if (parts > 1 && t != TPCH_NATION && t != TPCH_REGION)
+			appendStringInfo(&name, "." INT64_FORMAT, part);
+		if (zstd)
+			appendStringInfoString(&name, ".zst");
+		f->table = (tpch_table) t;
+		f->name = name.data;
+		f->path = psprintf("%s%s%s", target,
+						   target[strlen(target) - 1] == '/' ? "" : "/", f->name);
+		f->fd = -1;
+	}
+	cl->nfiles = TPCH_NTABLES;
+}
+
+/*
+ * Opens the directory of the files once: every later step names files
+ * relative to it, so that the directory cannot change under the export.
+ */
+static void
+export_open_dir(ExportCleanup *cl, bool all)
+{
+	if (!AcquireExternalFD())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+				 errmsg("could not open directory \"%s\": too many open files",
+						cl->dir)));
+	cl->dirfd = open(cl->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cl->dirfd >= 0)
+		return;
+	ReleaseExternalFD();
+	if (errno == ENOTDIR && all)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a directory", cl->dir),
+				 errhint("tpch_export('all', ...) writes into an existing directory.")));
+	ereport(ERROR,
+			(errcode_for_file_access(),
+			 errmsg("could not open directory \"%s\": %m", cl->dir),
+			 all ? errhint("tpch_export('all', ...) writes into an existing directory.") :
+			 errdetail("The file \"%s\" would go there.", cl->files[0].path)));
+}
+
+/*
+ * Refuses a target that cannot be written or replaced.  The name itself is
+ * looked at (lstat), never what a symbolic link there points to: a link
+ * exists, dangling or not, and replacing it would replace the link, not its
+ * target.  late: the check just before the files are put in place, when
+ * whatever differs appeared while the export was running.
+ */
+static void
+export_check_target(ExportCleanup *cl, ExportFile *f, bool overwrite, bool late)
 {
 	struct stat st;
+	struct stat dir;
 
-	if (stat(path, &st) != 0)
+	if (fstatat(cl->dirfd, f->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 	{
 		if (errno == ENOENT)
 			return;
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not stat file \"%s\": %m", path)));
+				 errmsg("could not stat file \"%s\": %m", f->path)));
 	}
 	if (S_ISDIR(st.st_mode))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is a directory", path)));
+				 errmsg("\"%s\" is a directory", f->path),
+				 late ? errdetail("It appeared while the export was running; no file was replaced.") : 0));
 	if (!overwrite)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_FILE),
-				 errmsg("file \"%s\" already exists", path),
+				 errmsg("file \"%s\" already exists", f->path),
+				 late ? errdetail("It appeared while the export was running; no file was replaced.") :
+				 S_ISLNK(st.st_mode) ? errdetail("It is a symbolic link.") : 0,
 				 errhint("Use overwrite => true to replace it.")));
+	if (S_ISLNK(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is a symbolic link", f->path),
+				 errdetail(late ? "It appeared while the export was running; no file was replaced." :
+						   "Only regular files are replaced: the link would be replaced, not the file it points to.")));
 	if (!S_ISREG(st.st_mode))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a regular file", path),
-				 errdetail("Only regular files are replaced.")));
+				 errmsg("\"%s\" is not a regular file", f->path),
+				 errdetail(late ? "It appeared while the export was running; no file was replaced." :
+						   "Only regular files are replaced.")));
+
+	/*
+	 * In a sticky directory (such as /tmp) only a file's owner, or the
+	 * directory's, may replace it: the rename would fail with EPERM at the
+	 * end, after all the data was written.
+	 */
+	if (fstat(cl->dirfd, &dir) == 0 && (dir.st_mode & S_ISVTX) &&
+		st.st_uid != geteuid() && dir.st_uid != geteuid())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot replace file \"%s\"", f->path),
+				 errdetail(late ? "It belongs to another user, in a directory with the sticky bit set; it appeared while the export was running, and no file was replaced." :
+						   "It belongs to another user, in a directory with the sticky bit set.")));
+}
+
+/*
+ * A hidden name beside the target that nobody can plant anything at
+ * beforehand.  It stays short whatever the target's name (which may take
+ * all of NAME_MAX): a long name is left out.
+ */
+static void
+export_hidden_name(ExportFile *f)
+{
+	uint64		r;
+
+	if (!pg_strong_random(&r, sizeof(r)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate a random temporary file name")));
+	if (f->tmp != NULL)
+		pfree(f->tmp);
+	if (strlen(f->name) <= 200)
+		f->tmp = psprintf(".%s.tpchgen-%d-%016llx.tmp", f->name, MyProcPid,
+						  (unsigned long long) r);
+	else
+		f->tmp = psprintf(".tpchgen-%d-%016llx.tmp", MyProcPid,
+						  (unsigned long long) r);
 }
 
 /* Releases whatever an export still holds, and removes unfinished files. */
@@ -557,7 +745,7 @@ export_cleanup(void *arg)
 	ExportCleanup *cl = arg;
 
 	if (cl->writer != NULL)
-		writer_close(cl->writer);
+		tpchgen_writer_close(cl->writer);
 	cl->writer = NULL;
 	if (cl->cctx != NULL)
 		ZSTD_freeCCtx(cl->cctx);
@@ -573,37 +761,29 @@ export_cleanup(void *arg)
 			ReleaseExternalFD();
 		}
 		f->fd = -1;
-		if (!cl->committed)
-		{
-			if (f->renamed)
-				unlink(f->path);
-			else if (f->created)
-				unlink(f->tmp);
-			f->created = f->renamed = false;
-		}
+		/* Only hidden names: a file put in place is never removed. */
+		if (f->created)
+			unlinkat(cl->dirfd, f->tmp, 0);
+		f->created = false;
 	}
-}
-
-/* The directory of an absolute path (every file of a call has the same). */
-static char *
-export_dir_of(const char *path)
-{
-	const char *base = last_dir_separator(path);
-
-	return base == path ? pstrdup("/") : pnstrdup(path, base - path);
+	if (cl->dirfd >= 0)
+	{
+		close(cl->dirfd);
+		ReleaseExternalFD();
+	}
+	cl->dirfd = -1;
 }
 
 /*
  * Creates the file that receives the data: an unnamed file in the target's
  * directory (O_TMPFILE), which no crash can leave behind, since it only gets
  * a name once complete; or, on file systems without unnamed files or without
- * /proc to name them through, the hidden temporary name.  Readable by others,
- * as COPY TO makes its files.
+ * /proc to name them through, a new file under a hidden random name (O_EXCL,
+ * which follows no link).  Readable by others, as COPY TO makes its files.
  */
 static void
-export_open(ExportFile *f)
+export_open(ExportCleanup *cl, ExportFile *f)
 {
-	char	   *dir = export_dir_of(f->path);
 	struct stat st;
 	mode_t		oumask;
 	int			save_errno;
@@ -616,14 +796,17 @@ export_open(ExportFile *f)
 	oumask = umask(S_IWGRP | S_IWOTH);
 #ifdef O_TMPFILE
 	if (!export_test_named && stat("/proc/self/fd", &st) == 0)
-		f->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+		f->fd = openat(cl->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
 	f->unnamed = f->fd >= 0;
 #endif
-	if (f->fd < 0)
+	for (int tries = 0; f->fd < 0 && tries < 100; tries++)
 	{
-		f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-					 0666);
+		export_hidden_name(f);
+		f->fd = openat(cl->dirfd, f->tmp,
+					   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
 		f->created = f->fd >= 0;
+		if (f->fd < 0 && errno != EEXIST)
+			break;
 	}
 	save_errno = errno;
 	umask(oumask);
@@ -634,32 +817,101 @@ export_open(ExportFile *f)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not open file \"%s\" for writing: %m", f->path),
-				 errdetail("The data goes to \"%s\" first.", f->tmp)));
+				 f->tmp != NULL ?
+				 errdetail("The data goes to \"%s\" in the same directory first.", f->tmp) : 0));
 	}
 	ereport(DEBUG1,
 			(errmsg_internal("tpchgen: writing \"%s\" %s", f->path,
 							 f->unnamed ? "as an unnamed file" : "under a temporary name")));
-	pfree(dir);
 }
 
 /*
- * Gives an unnamed file its name: the target directly when it must not be
- * replaced (linkat fails if the name exists), else the temporary name, then
- * renamed over the target.  Returns as link() does.
+ * Gives an unnamed file a hidden name, from which a rename can replace the
+ * target atomically.
  */
-static int
-export_link(ExportFile *f, bool overwrite)
+static void
+export_stage(ExportCleanup *cl, ExportFile *f)
 {
 	char		proc[64];
-	const char *name = overwrite ? f->tmp : f->path;
-	int			rc;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->fd);
-	rc = linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW);
-	if (rc != 0 || !overwrite)
-		return rc;
-	f->created = true;
-	return rename(f->tmp, f->path);
+	for (int tries = 0; !f->created; tries++)
+	{
+		export_hidden_name(f);
+		if (linkat(AT_FDCWD, proc, cl->dirfd, f->tmp, AT_SYMLINK_FOLLOW) == 0)
+			f->created = true;
+		else if (errno != EEXIST || tries == 100)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not link file \"%s\": %m", f->path),
+					 errdetail("It was written as an unnamed file; no file was replaced.")));
+	}
+}
+
+/*
+ * Puts file i in place: a rename of its hidden name over the target, or,
+ * when nothing may be replaced, a link (of the unnamed file) or a rename
+ * that fail if the name exists.  On a failure, files before i are in place
+ * already: the error says which are new and which were left as they were.
+ */
+static void
+export_place(ExportCleanup *cl, int i, bool overwrite)
+{
+	ExportFile *f = &cl->files[i];
+	int			rc;
+	int			save_errno;
+	bool		exists;
+	StringInfoData placed;
+	StringInfoData left;
+
+	if (export_test_refuse != NULL && strcmp(f->name, export_test_refuse) == 0)
+	{
+		rc = -1;
+		errno = EPERM;
+	}
+	else if (f->created)
+	{
+		rc = renameat2(cl->dirfd, f->tmp, cl->dirfd, f->name,
+					   overwrite ? 0 : RENAME_NOREPLACE);
+		/* File systems without RENAME_NOREPLACE: the last check stands. */
+		if (rc != 0 && errno == EINVAL && !overwrite)
+			rc = renameat(cl->dirfd, f->tmp, cl->dirfd, f->name);
+	}
+	else
+	{
+		char		proc[64];
+
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->fd);
+		rc = linkat(AT_FDCWD, proc, cl->dirfd, f->name, AT_SYMLINK_FOLLOW);
+	}
+	if (rc == 0)
+	{
+		f->created = false;
+		return;
+	}
+
+	save_errno = errno;
+	exists = errno == EEXIST;
+	initStringInfo(&placed);
+	initStringInfo(&left);
+	for (int j = 0; j < cl->nfiles; j++)
+	{
+		StringInfo	list = j < i ? &placed : &left;
+
+		appendStringInfo(list, "%s\"%s\"", list->len > 0 ? ", " : "",
+						 cl->files[j].name);
+	}
+	errno = save_errno;
+	ereport(ERROR,
+			(exists ? errcode(ERRCODE_DUPLICATE_FILE) : errcode_for_file_access(),
+			 exists ?
+			 errmsg("file \"%s\" already exists", f->path) :
+			 errmsg("could not put file \"%s\" in place: %m", f->path),
+			 i == 0 ?
+			 errdetail("No file was put in place: every existing file is as it was.") :
+			 errdetail("In \"%s\", these files are new and complete: %s.  These were left as they were: %s.",
+					   cl->dir, placed.data, left.data),
+			 exists ? errhint("Use overwrite => true to replace it.") : 0));
 }
 
 /* The CPUs this process may run on (its affinity mask, as in a container). */
@@ -733,7 +985,10 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	size_t		shared_size;
 	char	   *bufs;
 
-	tpch_part_range(f->table, tmpl->sf, tmpl->part, tmpl->parts, &first, &count);
+	if (f->update_kind != 0)
+		tpch_update_range(f->update_kind, tmpl->sf, tmpl->set, 1, 1, &first, &count);
+	else
+		tpch_part_range(f->table, tmpl->sf, tmpl->part, tmpl->parts, &first, &count);
 	chunk_rows = Max(1, CHUNK_BYTES / group_row_bytes[f->table]);
 	nchunks = (count + chunk_rows - 1) / chunk_rows;
 	raw_cap = CHUNK_BYTES + CHUNK_BYTES / 2 + TPCH_MAX_LINE;
@@ -747,9 +1002,8 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	nslots = 2 * (nworkers + 1) + 2;
 	shared_size = EXPORT_SHARED_SIZE(nslots, nworkers);
 
-	export_open(f);
-	cl->writer = writer_create(f->fd, f->path, export_io_method,
-							   export_direct_io, nslots + 1);
+	cl->writer = tpchgen_writer_create(f->fd, f->path, export_io_method,
+									   export_direct_io, nslots + 1);
 
 	memset(&r, 0, sizeof(r));
 	if (nworkers > 0)
@@ -774,6 +1028,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 
 	memcpy(sh, tmpl, offsetof(ExportShared, slots));
 	sh->table = f->table;
+	sh->update_kind = f->update_kind;
 	sh->first = first;
 	sh->count = count;
 	sh->chunk_rows = chunk_rows;
@@ -781,9 +1036,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	sh->nslots = nslots;
 	sh->raw_cap = raw_cap;
 	sh->slot_cap = slot_cap;
-	sh->leader_pgprocno = MyProc->pgprocno;
-	sh->pool = nworkers > 0 ? tpchgen_share_pool() : DSM_HANDLE_INVALID;
-	sh->pool_copy = (uint64) nchunks * CHUNK_BYTES >= POOL_COPY_BYTES;
+	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
 	SpinLockInit(&sh->mutex);
 	ConditionVariableInit(&sh->slot_freed);
 	sh->next_chunk = 0;
@@ -821,7 +1074,9 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	if (header)
 	{
 		char	   *line = palloc(TPCH_MAX_LINE);
-		size_t		len = tpch_format_header(f->table, line);
+		size_t		len = f->update_kind != 0 ?
+			tpch_update_format_header(f->table, f->update_kind, line) :
+			tpch_format_header(f->table, line);
 
 		if (sh->zstd)
 		{
@@ -832,7 +1087,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 			line = frame;
 		}
 		/* Tag nslots: not a slot, nothing to release when it is done. */
-		writer_write(r.writer, line, len, r.offset, nslots);
+		tpchgen_writer_write(r.writer, line, len, r.offset, nslots);
 		r.pending++;
 		r.offset += len;
 		r.bytes += len;
@@ -846,8 +1101,8 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 		DestroyParallelContext(r.pcxt);
 		ExitParallelMode();
 	}
-	writer_finish(cl->writer);
-	writer_close(cl->writer);
+	tpchgen_writer_finish(cl->writer);
+	tpchgen_writer_close(cl->writer);
 	cl->writer = NULL;
 	/* 'all' writes eight files: hold one file's buffers at a time */
 	if (r.pcxt == NULL)
@@ -866,55 +1121,31 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 }
 
 /*
- * Renames every finished file to its target, refusing to replace one unless
- * asked, then syncs the directory so that the names are durable too.  Until
- * all of them succeeded, the cleanup callback removes what was renamed.
+ * Puts every finished file in place, in three steps: every file gets the
+ * name it is renamed from (unnamed files a hidden link), every target is
+ * checked again, and only then are the targets replaced, one after the
+ * other.  Until the last step nothing existing has changed; in it, only a
+ * change made by someone else since the check can make a placement fail,
+ * and then the files already placed stay (their old versions are gone).
+ * Last, the directory is synced, so that the names are durable too.
  */
 static void
 export_commit(ExportCleanup *cl, bool overwrite)
 {
-	char	   *dir = export_dir_of(cl->files[0].path);
-	int			save_errno;
+	for (int i = 0; i < cl->nfiles; i++)
+		if (cl->files[i].unnamed && overwrite)
+			export_stage(cl, &cl->files[i]);
+	for (int i = 0; i < cl->nfiles; i++)
+		export_check_target(cl, &cl->files[i], overwrite, true);
+	for (int i = 0; i < cl->nfiles; i++)
+		export_place(cl, i, overwrite);
 
 	for (int i = 0; i < cl->nfiles; i++)
 	{
 		ExportFile *f = &cl->files[i];
-		int			rc;
+		int			rc = close(f->fd);
+		int			save_errno = errno;
 
-		if (f->unnamed)
-			rc = export_link(f, overwrite);
-		else if (overwrite)
-			rc = rename(f->tmp, f->path);
-		else
-		{
-			rc = renameat2(AT_FDCWD, f->tmp, AT_FDCWD, f->path, RENAME_NOREPLACE);
-			/* File systems without RENAME_NOREPLACE: the early check stands. */
-			if (rc != 0 && errno == EINVAL)
-			{
-				export_check_target(f->path, false);
-				rc = rename(f->tmp, f->path);
-			}
-		}
-		if (rc != 0 && errno == EEXIST)
-			ereport(ERROR,
-					(errcode(ERRCODE_DUPLICATE_FILE),
-					 errmsg("file \"%s\" already exists", f->path),
-					 errdetail("It appeared while the export was running."),
-					 errhint("Use overwrite => true to replace it.")));
-		if (rc != 0 && f->unnamed && !overwrite)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not link file \"%s\": %m", f->path),
-					 errdetail("It was written as an unnamed file.")));
-		if (rc != 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not rename file \"%s\" to \"%s\": %m",
-							f->tmp, f->path)));
-		f->renamed = true;
-		f->created = false;
-		rc = close(f->fd);
-		save_errno = errno;
 		f->fd = -1;
 		ReleaseExternalFD();
 		errno = save_errno;
@@ -924,8 +1155,7 @@ export_commit(ExportCleanup *cl, bool overwrite)
 					 errmsg("could not close file \"%s\": %m", f->path)));
 	}
 	/* An export file is not the database: a failure here is a plain error. */
-	fsync_fname_ext(dir, true, false, ERROR);
-	cl->committed = true;
+	fsync_fname_ext(cl->dir, true, false, ERROR);
 }
 
 /* ------------------------------------------------------------------------
@@ -977,7 +1207,7 @@ leader_service(ExportRun *r)
 	bool		freed = false;
 	int			tag;
 
-	while (writer_next_done(r->writer, false, &tag))
+	while (tpchgen_writer_next_done(r->writer, false, &tag))
 	{
 		r->pending--;
 		moved = true;
@@ -1012,8 +1242,8 @@ leader_service(ExportRun *r)
 
 		if (len > 0)
 		{
-			writer_write(r->writer, r->prod.bufs + idx * sh->slot_cap, len,
-						 r->offset, idx);
+			tpchgen_writer_write(r->writer, r->prod.bufs + idx * sh->slot_cap,
+								 len, r->offset, idx);
 			r->pending++;
 		}
 		else
@@ -1102,7 +1332,7 @@ leader_idle(ExportRun *r)
 			r->participate = true;
 	}
 
-	fd = writer_wait_fd(r->writer);
+	fd = tpchgen_writer_wait_fd(r->writer);
 	(void) WaitLatchOrSocket(MyLatch,
 							 WL_LATCH_SET | WL_EXIT_ON_PM_DEATH |
 							 (fd != PGINVALID_SOCKET ? WL_SOCKET_READABLE : 0),
@@ -1174,7 +1404,10 @@ produce_chunk(ExportProducer *p, int64 chunk)
 	 */
 	if (!p->gen_ready)
 	{
-		rc = tpch_gen_init(&p->gen, sh->table, sh->sf, sh->part, sh->parts);
+		rc = sh->update_kind != 0 ?
+			tpch_update_init(&p->gen, sh->table, sh->update_kind, sh->sf,
+							 sh->set, 1, 1) :
+			tpch_gen_init(&p->gen, sh->table, sh->sf, sh->part, sh->parts);
 		if (rc != TPCH_OK)
 			elog(ERROR, "could not start a tpchgen generator: %s",
 				 tpch_strerror(rc));
@@ -1227,7 +1460,7 @@ tpchgen_export_worker(dsm_segment *seg, shm_toc *toc)
 	memset(&p, 0, sizeof(p));
 	p.sh = shm_toc_lookup(toc, EXPORT_KEY_SHARED, false);
 	p.bufs = shm_toc_lookup(toc, EXPORT_KEY_BUFFERS, false);
-	tpchgen_attach_pool(p.sh->pool, p.sh->pool_copy);
+	tpchgen_pool();
 	if (p.sh->zstd)
 	{
 		export_zstd_create(cl, p.sh->level);

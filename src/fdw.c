@@ -19,6 +19,8 @@
  */
 #include "tpchgen_pg.h"
 
+#include "../core/number.h"
+
 #include "access/htup_details.h"
 #include "access/reloptions.h"
 #include "access/table.h"
@@ -438,17 +440,17 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		Oid			lt = get_opfamily_member(INTEGER_BTREE_FAM_OID, ps->keytype,
 											 ps->keytype, BTLessStrategyNumber);
 
-		pathkeys = build_expression_pathkey(root, (Expr *) key, NULL, lt,
+		pathkeys = build_expression_pathkey(root, (Expr *) key, lt,
 											baserel->relids, false);
 	}
 	/* lateral references make every path parameterized, as a seqscan's */
 	add_path(baserel, (Path *)
-			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
+			 create_foreignscan_path(root, baserel, NULL, baserel->rows, 0,
 									 startup,
 									 startup + gen_cost(ps->gen_rows, baserel->rows,
 														baserel),
 									 pathkeys, baserel->lateral_relids,
-									 NULL, NIL));
+									 NULL, NIL, NIL));
 
 	if (baserel->consider_parallel && baserel->lateral_relids == NULL &&
 		!ps->has_in)
@@ -473,11 +475,11 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 				divisor += 1.0 - 0.3 * workers;
 			path = create_foreignscan_path(root, baserel, NULL,
 										   clamp_row_est(baserel->rows / divisor),
-										   startup,
+										   0, startup,
 										   startup + gen_cost(ps->gen_rows,
 															  baserel->rows,
 															  baserel) / divisor,
-										   NIL, NULL, NULL, NIL);
+										   NIL, NULL, NULL, NIL, NIL);
 			path->path.parallel_aware = true;
 			path->path.parallel_workers = workers;
 			add_partial_path(baserel, (Path *) path);
@@ -560,9 +562,9 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		run = cpu_tuple_cost * SEEK_COST_FACTOR +
 			gen_cost(gen_rows, rows, baserel);
 		add_path(baserel, (Path *)
-				 create_foreignscan_path(root, baserel, NULL, rows, startup,
+				 create_foreignscan_path(root, baserel, NULL, rows, 0, startup,
 										 startup + run, pathkeys, required_outer,
-										 NULL, NIL));
+										 NULL, NIL, NIL));
 	}
 }
 
@@ -649,7 +651,8 @@ tpchExplainForeignScan(ForeignScanState *node, ExplainState *es)
 
 	decode_private(plan->fdw_private, &tab, &used, &key_ops);
 	ExplainPropertyText("Table", tpch_table_name(tab.table), es);
-	ExplainPropertyText("Scale Factor", psprintf("%g", tab.sf), es);
+	ExplainPropertyText("Scale Factor",
+						tpch_format_double(tab.sf, palloc(TPCH_DOUBLE_BUFLEN)), es);
 	if (es->format == EXPLAIN_FORMAT_TEXT)
 		ExplainPropertyText("Part", psprintf(INT64_FORMAT " of " INT64_FORMAT,
 											 tab.part, tab.parts), es);
@@ -856,7 +859,7 @@ tpchInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
 
 	if (st->scan == NULL)
 		st->scan = create_scan(st, node, NULL);
-	tpchgen_scan_share(st->scan, &shared->scan, pcxt->nworkers);
+	tpchgen_scan_share(st->scan, &shared->scan);
 	st->shared = shared;
 	tpchReInitializeDSMForeignScan(node, pcxt, coordinate);
 }
@@ -1005,28 +1008,18 @@ tpchImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 
 /*
  * The candidate nearest to name by edit distance, or NULL when none is near
- * enough to be a likely misspelling (at most half of name, and 4, changed).
+ * enough to be a likely misspelling (at most half of name, and 4, changed),
+ * as PostgreSQL's own hints choose.
  */
 static const char *
 closest_match(const char *name, const char *const *candidates, int ncandidates)
 {
-	int			len = strlen(name);
-	int			max_d = Min(4, Max(1, len / 2));
-	const char *best = NULL;
+	ClosestMatchState match;
 
+	initClosestMatch(&match, name, 4);
 	for (int i = 0; i < ncandidates; i++)
-	{
-		int			d = varstr_levenshtein_less_equal(name, len, candidates[i],
-													  strlen(candidates[i]),
-													  1, 1, 1, max_d, true);
-
-		if (d <= max_d)
-		{
-			best = candidates[i];
-			max_d = d - 1;
-		}
-	}
-	return best;
+		updateClosestMatch(&match, candidates[i]);
+	return getClosestMatch(&match);
 }
 
 static bool
@@ -1095,7 +1088,8 @@ check_option_values(List *options, Oid catalog)
 		if (part < 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("part must be at least 1, not " INT64_FORMAT, part)));
+					 errmsg("part must be at least 1, not %lld",
+							(long long) part)));
 		parts = part;
 	}
 	tpchgen_check_args(sf, part, parts);
@@ -1825,7 +1819,7 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 				if (j == pairs[n] % 8)
 					taken[ntaken++] = heap_form_tuple(desc, values, isnull);
 			}
-			vacuum_delay_point();
+			vacuum_delay_point(true);
 		}
 
 		/* keep targrows of them at random, in order (selection sampling) */

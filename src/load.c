@@ -78,9 +78,6 @@
  */
 #define SLOT_PAGES (CHUNK_BYTES * 3 / 2 / BLCKSZ)
 
-/* Loads with at least this many heap bytes have workers copy the pool. */
-#define POOL_COPY_BYTES ((uint64) 256 * 1024 * 1024)
-
 /*
  * The visibility map's layout (visibilitymap.c keeps it private): two bits
  * per heap block, all-visible and all-frozen, after a standard page header.
@@ -154,8 +151,6 @@ typedef struct LoadShared
 	int			nslots;
 	int			test_delay_ms;
 	int			leader_pgprocno;
-	dsm_handle	pool;			/* the leader's text pool, if shareable */
-	bool		pool_copy;
 	/* changing, under mutex */
 	slock_t		mutex;
 	ConditionVariable slot_freed;
@@ -475,7 +470,7 @@ tpch_load(PG_FUNCTION_ARGS)
 
 	if (sf > 0)
 	{
-		tpchgen_ensure_pool();
+		tpchgen_pool();
 		for (int i = 0; i < ntables; i++)
 		{
 			INSTR_TIME_SET_CURRENT(start);
@@ -663,9 +658,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	sh->nchunks = nchunks;
 	sh->nslots = nslots;
 	sh->test_delay_ms = load_test_delay_ms;
-	sh->leader_pgprocno = MyProc->pgprocno;
-	sh->pool = nworkers > 0 ? tpchgen_share_pool() : DSM_HANDLE_INVALID;
-	sh->pool_copy = (uint64) count * group_row_bytes[lt->table] >= POOL_COPY_BYTES;
+	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
 	SpinLockInit(&sh->mutex);
 	ConditionVariableInit(&sh->slot_freed);
 	sh->next_chunk = 0;
@@ -917,7 +910,7 @@ write_pages(LoadRun *r, char *pages, int npages)
 	/* one WAL record holds at most XLR_MAX_BLOCK_ID pages */
 	if (r->use_wal)
 		for (int i = 0; i < npages; i += XLR_MAX_BLOCK_ID)
-			log_newpages(&r->rel->rd_node, MAIN_FORKNUM,
+			log_newpages(&r->rel->rd_locator, MAIN_FORKNUM,
 						 Min(XLR_MAX_BLOCK_ID, npages - i), blknos + i, list + i,
 						 true);
 	smgr = RelationGetSmgr(r->rel);
@@ -962,7 +955,7 @@ write_vm(LoadRun *r)
 			map[covered / VM_BLOCKS_PER_BYTE] =
 				(1 << (2 * (covered % VM_BLOCKS_PER_BYTE))) - 1;
 		if (r->use_wal)
-			log_newpage(&r->rel->rd_node, VISIBILITYMAP_FORKNUM, v, buf.data,
+			log_newpage(&r->rel->rd_locator, VISIBILITYMAP_FORKNUM, v, buf.data,
 						false);
 		PageSetChecksumInplace(buf.data, v);
 		smgrextend(RelationGetSmgr(r->rel), VISIBILITYMAP_FORKNUM, v, buf.data,
@@ -1346,7 +1339,7 @@ tpchgen_load_worker(dsm_segment *seg, shm_toc *toc)
 	memset(&p, 0, sizeof(p));
 	p.sh = shm_toc_lookup(toc, LOAD_KEY_SHARED, false);
 	p.pages = shm_toc_lookup(toc, LOAD_KEY_PAGES, false);
-	tpchgen_attach_pool(p.sh->pool, p.sh->pool_copy);
+	tpchgen_pool();
 
 	/* the leader's lock covers ours: workers share its lock group */
 	rel = table_open(p.sh->relid, AccessShareLock);

@@ -16,6 +16,8 @@
  */
 #include "tpchgen_pg.h"
 
+#include "../core/update.h"
+
 #include "access/parallel.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -32,13 +34,6 @@
  */
 #define CHUNK_ROWS			10000
 #define CHUNK_ROWS_MULTI	2500	/* lineitem and partsupp: ~4 rows a group */
-
-/*
- * Parts of at least this many rows make a worker copy its leader's pool
- * into private memory with huge pages (about 0.2 s) rather than read it in
- * shared memory through 4 kB pages (about 0.2 us more per comment).
- */
-#define POOL_COPY_ROWS		2000000
 
 /* Rows of stream replay between two cancel checks (about 0.1 s). */
 #define REPLAY_STEP			10000000
@@ -99,6 +94,8 @@ struct TpchgenScan
 	double		sf;
 	int64		part;
 	int64		parts;
+	int			update_kind;	/* 0, or the tpch_update_kind of set `set` */
+	int64		set;
 
 	/* the part's group rows, cut into chunks */
 	int64		first;
@@ -208,14 +205,69 @@ tpchgen_scan_create(tpch_table table, double sf, int64 part, int64 parts)
 	return scan;
 }
 
+/*
+ * A scan of update set `set` (core/update.h): for TPCH_INSERTS the new
+ * orders (TPCH_ORDERS) or their lines (TPCH_LINEITEM), for TPCH_DELETES the
+ * keys to delete (TPCH_ORDERS, column o_orderkey only).  Raises the error
+ * for bad arguments.  Chunks and parallel workers as for a table.
+ */
+TpchgenScan *
+tpchgen_scan_create_update(tpch_table table, int kind, double sf, int64 set)
+{
+	TpchgenScan *scan;
+
+	tpchgen_check_update(sf, set);
+
+	scan = palloc0(sizeof(TpchgenScan));
+	scan->table = table;
+	scan->sf = sf;
+	scan->part = 1;
+	scan->parts = 1;
+	scan->update_kind = kind;
+	scan->set = set;
+	if (tpch_update_range(kind, sf, set, 1, 1, &scan->first, &scan->count) != TPCH_OK)
+		elog(ERROR, "tpchgen update arguments were not checked");
+	scan->chunk_rows = chunk_rows_of(table);
+	scan->nchunks = scan->count / scan->chunk_rows +
+		(scan->count % scan->chunk_rows != 0);
+	scan->rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+										 "tpchgen row",
+										 ALLOCSET_SMALL_SIZES);
+	return scan;
+}
+
+/* Rows of an update set's scan: exact (lines counted up to a size). */
+double
+tpchgen_update_rows(tpch_table table, double sf, int64 set)
+{
+	if (table == TPCH_LINEITEM)
+		return (double) tpch_update_lines(sf, set);
+	return (double) tpch_update_rows(sf);
+}
+
+/* Chunks of an update set's scan. */
+uint64
+tpchgen_update_chunks(tpch_table table, double sf, int64 set)
+{
+	int64		count = tpch_update_rows(sf);
+	int64		chunk = chunk_rows_of(table);
+
+	return count / chunk + (count % chunk != 0);
+}
+
 /* A worker's scan: the arguments of the leader's, claiming from its counter. */
 TpchgenScan *
 tpchgen_scan_create_shared(TpchgenScanShared *shared)
 {
 	TpchgenScan *scan;
 
-	scan = tpchgen_scan_create((tpch_table) shared->table, shared->sf,
-							   shared->part, shared->parts);
+	if (shared->update_kind != 0)
+		scan = tpchgen_scan_create_update((tpch_table) shared->table,
+										  shared->update_kind, shared->sf,
+										  shared->set);
+	else
+		scan = tpchgen_scan_create((tpch_table) shared->table, shared->sf,
+								   shared->part, shared->parts);
 	scan->shared = shared;
 	return scan;
 }
@@ -320,20 +372,17 @@ tpchgen_scan_chunks(const TpchgenScan *scan)
 
 /*
  * Leader: publishes the scan's arguments in `shared`, resets its counter
- * and claims chunks from it from now on.  `nworkers` is the number of
- * workers planned: with none to launch, the pool is not shared.
+ * and claims chunks from it from now on.
  */
 void
-tpchgen_scan_share(TpchgenScan *scan, TpchgenScanShared *shared, int nworkers)
+tpchgen_scan_share(TpchgenScan *scan, TpchgenScanShared *shared)
 {
 	shared->table = scan->table;
 	shared->sf = scan->sf;
 	shared->part = scan->part;
 	shared->parts = scan->parts;
-	shared->pool = DSM_HANDLE_INVALID;
-	if ((scan->columns & tpch_pool_columns(scan->table)) &&
-		nworkers > 0 && max_parallel_workers > 0)
-		shared->pool = tpchgen_share_pool();
+	shared->update_kind = scan->update_kind;
+	shared->set = scan->set;
 	pg_atomic_init_u64(&shared->next_chunk, 0);
 	scan->shared = shared;
 	start_scan(scan);
@@ -427,22 +476,18 @@ start_scan(TpchgenScan *scan)
  * Sets up the generator on the first chunk, once the scan's columns are
  * known: the pool is needed only for columns cut from it (comments), so a
  * count or a sum of prices never waits for a pool build.  A parallel worker
- * takes its leader's pool.
+ * maps the server's pool file, as its leader does.
  */
 static void
 start_generator(TpchgenScan *scan)
 {
 	if (scan->columns & tpch_pool_columns(scan->table))
-	{
-		if (IsParallelWorker() && scan->shared)
-			tpchgen_attach_pool(scan->shared->pool,
-								tpch_rows_estimate(scan->table, scan->count) >=
-								POOL_COPY_ROWS);
-		else
-			tpchgen_ensure_pool();
-	}
-	if (tpch_gen_init(&scan->gen, scan->table, scan->sf, scan->part,
-					  scan->parts) != TPCH_OK)
+		tpchgen_pool();
+	if ((scan->update_kind != 0 ?
+		 tpch_update_init(&scan->gen, scan->table, scan->update_kind, scan->sf,
+						  scan->set, 1, 1) :
+		 tpch_gen_init(&scan->gen, scan->table, scan->sf, scan->part,
+					   scan->parts)) != TPCH_OK)
 		elog(ERROR, "could not set up the tpchgen generator");
 	scan->gen_ready = true;
 }
@@ -570,8 +615,8 @@ convert_row(TpchgenScan *scan, TpchgenRingRow *rr)
 		if (v > PG_INT32_MAX || v < PG_INT32_MIN)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("value " INT64_FORMAT " of column %s is out of range for type integer",
-							v, oc->name),
+					 errmsg("value %lld of column %s is out of range for type integer",
+							(long long) v, oc->name),
 					 errhint("Declare the column as bigint.")));
 		values[oc->attno] = Int32GetDatum((int32) v);
 		isnull[oc->attno] = false;

@@ -6,16 +6,19 @@
 
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include "access/tupdesc.h"
 #include "port/atomics.h"
 #include "storage/dsm.h"
 
 #include "../core/tpch.h"
 
+/* in pool.c: the text pool, once per server */
+extern void tpchgen_pool_preload(void);
+extern const char *tpchgen_pool(void);
+
 /* in tpchgen.c */
-extern void tpchgen_ensure_pool(void);
-extern dsm_handle tpchgen_share_pool(void);
-extern void tpchgen_attach_pool(dsm_handle segment, bool copy);
 extern void tpchgen_check_args(double sf, int64 part, int64 parts);
 
 /* in scan.c: the scan engine, shared by the functions and the FDW */
@@ -31,7 +34,8 @@ typedef struct TpchgenScanShared
 	double		sf;
 	int64		part;
 	int64		parts;
-	dsm_handle	pool;			/* the leader's text pool, if shareable */
+	int			update_kind;	/* 0, or an update set's (core/update.h) */
+	int64		set;
 	pg_atomic_uint64 next_chunk;
 } TpchgenScanShared;
 
@@ -40,12 +44,13 @@ typedef struct TpchgenScan TpchgenScan;
 
 extern TpchgenScan *tpchgen_scan_create(tpch_table table, double sf,
 										int64 part, int64 parts);
+extern TpchgenScan *tpchgen_scan_create_update(tpch_table table, int kind,
+											   double sf, int64 set);
 extern TpchgenScan *tpchgen_scan_create_shared(TpchgenScanShared *shared);
 extern void tpchgen_scan_bind(TpchgenScan *scan, TupleDesc desc,
 							  const int *attcol);
 extern bool tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull);
-extern void tpchgen_scan_share(TpchgenScan *scan, TpchgenScanShared *shared,
-							   int nworkers);
+extern void tpchgen_scan_share(TpchgenScan *scan, TpchgenScanShared *shared);
 extern void tpchgen_scan_shared_reset(TpchgenScanShared *shared);
 extern void tpchgen_scan_rewind(TpchgenScan *scan);
 extern void tpchgen_scan_set_range(TpchgenScan *scan, int64 first,
@@ -57,6 +62,11 @@ extern double tpchgen_table_rows(tpch_table table, double sf,
 extern uint64 tpchgen_table_chunks(tpch_table table, double sf,
 								   int64 part, int64 parts);
 extern Datum tpchgen_numeric_from_cents(char *buf, int64 cents);
+extern double tpchgen_update_rows(tpch_table table, double sf, int64 set);
+extern uint64 tpchgen_update_chunks(tpch_table table, double sf, int64 set);
+
+/* in updates.c: the update sets' functions and refresh procedures */
+extern void tpchgen_check_update(double sf, int64 set);
 
 /* in functions.c */
 extern void tpchgen_functions_init(void);
@@ -77,13 +87,13 @@ typedef enum TpchgenIoMethod
 
 typedef struct ExportWriter ExportWriter;
 
-extern ExportWriter *writer_create(int fd, const char *path, int method,
-								   bool direct, int depth);
-extern void writer_write(ExportWriter *w, const char *buf, size_t len,
-						 uint64 offset, int tag);
-extern bool writer_next_done(ExportWriter *w, bool wait, int *tag);
-extern pgsocket writer_wait_fd(ExportWriter *w);
-extern void writer_finish(ExportWriter *w);
-extern void writer_close(ExportWriter *w);
+extern ExportWriter *tpchgen_writer_create(int fd, const char *path,
+										   int method, bool direct, int depth);
+extern void tpchgen_writer_write(ExportWriter *w, const char *buf, size_t len,
+								 uint64 offset, int tag);
+extern bool tpchgen_writer_next_done(ExportWriter *w, bool wait, int *tag);
+extern pgsocket tpchgen_writer_wait_fd(ExportWriter *w);
+extern void tpchgen_writer_finish(ExportWriter *w);
+extern void tpchgen_writer_close(ExportWriter *w);
 
 #endif							/* TPCHGEN_PG_H */

@@ -18,6 +18,9 @@
  * piece's buffer is free again at once.  The tail that does not fill an
  * aligned block is written without O_DIRECT at the end.  A file system that
  * refuses an O_DIRECT write (EINVAL) gets buffered writes from then on.
+ *
+ * Built without liburing (make USE_LIBURING=0, which leaves TPCHGEN_LIBURING
+ * undefined), every writer uses pwrite().
  */
 #include "tpchgen_pg.h"
 
@@ -25,7 +28,9 @@
 #include "storage/fd.h"
 
 #include <fcntl.h>
+#ifdef TPCHGEN_LIBURING
 #include <liburing.h>
+#endif
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -62,7 +67,9 @@ struct ExportWriter
 	int			fd;
 	const char *path;			/* the file named in messages */
 	bool		uring;			/* else synchronous pwrite */
+#ifdef TPCHGEN_LIBURING
 	struct io_uring ring;
+#endif
 	int			efd;			/* eventfd signalled on completions */
 	int			nreqs;
 	int			inflight;		/* io_uring requests submitted, not reaped */
@@ -86,7 +93,9 @@ struct ExportWriter
 static void writer_uring_setup(ExportWriter *w, int method);
 static void writer_submit(ExportWriter *w, WriterReq *req);
 static void writer_reap(ExportWriter *w, bool wait);
+#ifdef TPCHGEN_LIBURING
 static void writer_complete(ExportWriter *w, struct io_uring_cqe *cqe);
+#endif
 static void writer_progress(ExportWriter *w, WriterReq *req, ssize_t res);
 static void writer_pwrite(ExportWriter *w, WriterReq *req);
 static WriterReq *writer_new_req(ExportWriter *w, const char *buf, size_t len,
@@ -104,7 +113,8 @@ static void writer_put_block(ExportWriter *w, size_t len);
  * kernel refuses io_uring (disabled by sysctl, seccomp, old kernel).
  */
 ExportWriter *
-writer_create(int fd, const char *path, int method, bool direct, int depth)
+tpchgen_writer_create(int fd, const char *path, int method, bool direct,
+					  int depth)
 {
 	ExportWriter *w = palloc0(sizeof(ExportWriter));
 
@@ -166,6 +176,7 @@ writer_direct_off(ExportWriter *w, bool refused)
 								 w->path)));
 }
 
+#ifdef TPCHGEN_LIBURING
 static void
 writer_uring_setup(ExportWriter *w, int method)
 {
@@ -205,15 +216,26 @@ writer_uring_setup(ExportWriter *w, int method)
 	ereport(DEBUG1,
 			(errmsg_internal("tpchgen: writing \"%s\" with io_uring", w->path)));
 }
+#else
+
+/* Built without liburing: the writers use pwrite(). */
+static void
+writer_uring_setup(ExportWriter *w, int method)
+{
+	ereport(DEBUG1,
+			(errmsg_internal("tpchgen: built without io_uring, writing \"%s\" with pwrite()",
+							 w->path)));
+}
+#endif
 
 /*
  * Queues `len` bytes at `offset`.  The buffer must stay untouched until its
- * tag comes back from writer_next_done().  With pwrite() the data is in the
- * file when this returns.
+ * tag comes back from tpchgen_writer_next_done().  With pwrite() the data is
+ * in the file when this returns.
  */
 void
-writer_write(ExportWriter *w, const char *buf, size_t len, uint64 offset,
-			 int tag)
+tpchgen_writer_write(ExportWriter *w, const char *buf, size_t len,
+					 uint64 offset, int tag)
 {
 	if (w->staging)
 	{
@@ -306,6 +328,7 @@ writer_put_block(ExportWriter *w, size_t len)
 		writer_reap(w, true);
 }
 
+#ifdef TPCHGEN_LIBURING
 static void
 writer_submit(ExportWriter *w, WriterReq *req)
 {
@@ -416,6 +439,24 @@ writer_complete(ExportWriter *w, struct io_uring_cqe *cqe)
 	if (req->left > 0)
 		writer_submit(w, req);
 }
+#else
+
+/*
+ * Without liburing no writer has a ring (uring stays false), so nothing is
+ * ever submitted or reaped.
+ */
+static void
+writer_submit(ExportWriter *w, WriterReq *req)
+{
+	elog(ERROR, "tpchgen was built without io_uring");
+}
+
+static void
+writer_reap(ExportWriter *w, bool wait)
+{
+	elog(ERROR, "tpchgen was built without io_uring");
+}
+#endif
 
 /*
  * Accounts for `res` bytes written by one system call, raising the error of
@@ -475,7 +516,7 @@ writer_pwrite(ExportWriter *w, WriterReq *req)
  * With `wait`, blocks for one if any is in flight.
  */
 bool
-writer_next_done(ExportWriter *w, bool wait, int *tag)
+tpchgen_writer_next_done(ExportWriter *w, bool wait, int *tag)
 {
 	/* A completion may only resubmit the rest of a short write: go on. */
 	while (w->ndone == 0 && w->uring && w->inflight > 0)
@@ -495,7 +536,7 @@ writer_next_done(ExportWriter *w, bool wait, int *tag)
  * WaitLatchOrSocket(); PGINVALID_SOCKET when nothing is in flight.
  */
 pgsocket
-writer_wait_fd(ExportWriter *w)
+tpchgen_writer_wait_fd(ExportWriter *w)
 {
 	/* Staged pieces are handed back at once: block writes concern no one. */
 	return (w->uring && !w->staging && w->inflight > 0) ?
@@ -504,7 +545,7 @@ writer_wait_fd(ExportWriter *w)
 
 /* Waits for every request and makes the data durable (unless fsync = off). */
 void
-writer_finish(ExportWriter *w)
+tpchgen_writer_finish(ExportWriter *w)
 {
 	if (w->staging && w->fill > 0)
 	{
@@ -540,8 +581,9 @@ writer_finish(ExportWriter *w)
  * from buffers that are about to be freed.
  */
 void
-writer_close(ExportWriter *w)
+tpchgen_writer_close(ExportWriter *w)
 {
+#ifdef TPCHGEN_LIBURING
 	struct io_uring_cqe *cqe;
 
 	if (!w->uring)
@@ -568,4 +610,5 @@ writer_close(ExportWriter *w)
 	w->blocks_mem = NULL;
 	w->blocks = NULL;
 	w->staging = false;
+#endif
 }

@@ -146,6 +146,74 @@ bad "two destinations" --sf 1 --stdout --table region --output-dir "$work/bad"
 bad "--stdout for all tables" --sf 1 --stdout
 bad "unknown option" --sf 1 --fast --output-dir "$work/bad"
 bad "an output directory under a file" --sf 0.01 --output-dir /etc/passwd/x
+
+# --- the messages say what is wrong
+says() { # says NAME EXPECTED-STDERR ARGS...
+	local name=$1 want=$2
+	shift 2
+	rm -rf "$work/bad"
+	local err rc
+	err=$("$bin" "$@" 2>&1 >/dev/null)
+	rc=$?
+	check "$name" "1 tpchgen: error: $want" "$rc $err"
+}
+says "dbgen's -s is an unknown option" 'unknown option "-s": options are long, did you mean "--sf"? (see --help)' -s 1 --stdout --table region
+says "-h is an unknown option" 'unknown option "-h": options are long, did you mean "--help"? (see --help)' -h
+says "dbgen's -C is an unknown option" 'unknown option "-C": options are long, did you mean "--parts"? (see --help)' --sf 1 -C 4 --output-dir "$work/bad"
+says "another short option" 'unknown option "-x": options are long, such as "--sf" (see --help)' -x
+says "--help takes no value" 'option "--help" takes no value (see --help)' --help=x
+says "a near miss of a long option" 'unknown option "--threds": did you mean "--threads"? (see --help)' --sf 1 --threds 2 --output-dir "$work/bad"
+says "an unknown long option" 'unknown option "--fast" (see --help)' --sf 1 --fast --output-dir "$work/bad"
+says "an ambiguous abbreviation" 'option "--par" is ambiguous: it abbreviates more than one option (see --help)' --sf 1 --par 2 --output-dir "$work/bad"
+says "a missing value" 'option "--sf" needs a value (see --help)' --stdout --table region --sf
+says "SF printed as given" '--sf: 100000.5: scale factor must be a number above 0 and at most 100000' --sf 100000.5 --table region --stdout
+says "SF above 1 printed as given" '--sf: 1.0000001: scale factors above 1 must be whole numbers (dbgen would truncate)' --sf 1.0000001 --table region --stdout
+says "--output-dir a regular file" '--output-dir: "/etc/passwd" is not a directory' --sf 0.01 --output-dir /etc/passwd
+says "--output-dir /dev/null" '--output-dir: "/dev/null" is not a directory' --sf 0.01 --output-dir /dev/null
+mkdir -p "$work/dirs/region.tbl"
+says "a directory at a file's name, before generating" "cannot write \"$work/dirs/region.tbl\": it is a directory" \
+	--sf 0.01 --table region --output-dir "$work/dirs"
+
+# --- files never written through a symbolic link: another user (nobody)
+# plants links in a world-writable directory, with and without the sticky
+# bit, at the final name and at the temporary name that tpchgen before 0.2.0
+# used (NAME.tmpPID: the PID is known here, the shell execs the program),
+# pointing at files of root's that must stay as they are.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	chmod 711 "$work"
+	for mode in 1777 0777; do
+		d="$work/shared$mode"
+		mkdir "$d"
+		chmod $mode "$d"
+		printf 'precious 1\n' >"$work/victim1"
+		printf 'precious 2\n' >"$work/victim2"
+		out=$(bin="$bin" d="$d" work="$work" sh -c '
+			setpriv --reuid=nobody --regid=nogroup --clear-groups \
+				sh -c "ln -s \"$work/victim1\" \"$d/region.tbl.tmp$$\" &&
+				       ln -s \"$work/victim2\" \"$d/region.tbl\"" || exit 99
+			exec "$bin" --sf 0.01 --table region --output-dir "$d"' 2>&1)
+		rc=$?
+		check "planted links in a $mode directory: the run succeeds" "0 " "$rc $out"
+		check "planted links in a $mode directory: the files they point to are untouched" \
+			"precious 1 precious 2" "$(cat "$work/victim1" "$work/victim2" | tr '\n' ' ' | sed 's/ $//')"
+		[ -f "$d/region.tbl" ] && [ ! -L "$d/region.tbl" ] && ok "planted links in a $mode directory: region.tbl is our own file" ||
+			not_ok "planted links in a $mode directory: region.tbl is $(ls -l "$d/region.tbl")"
+		check "planted links in a $mode directory: region.tbl is dbgen's" \
+			"$(fp "$work/sf0.01/region.tbl")" "$(fp "$d/region.tbl")"
+		check "planted links in a $mode directory: the other link is left, nothing else made" "2 1" \
+			"$(find "$d" -mindepth 1 | wc -l) $(find "$d" -name 'region.tbl.tmp*' -type l | wc -l)"
+	done
+	# a link planted as the output directory itself, pointing at root's own
+	mkdir "$work/rootdir"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups ln -s "$work/rootdir" "$work/shared0777/out"
+	says "a planted link as --output-dir is refused" \
+		"--output-dir: \"$work/shared0777/out\" is another user's symbolic link in a directory that everyone may write: give the directory it points to" \
+		--sf 0.01 --table region --output-dir "$work/shared0777/out"
+	check "and nothing is written where it points" "" "$(ls -A "$work/rootdir")"
+	chmod 700 "$work"
+else
+	echo "# skipped: the planted-link tests need root, setpriv and the user nobody"
+fi
 # write errors are reported
 "$bin" --sf 0.01 --table lineitem --stdout >/dev/full 2>"$work/err"
 rc=$?
@@ -158,8 +226,9 @@ rc=${PIPESTATUS[0]}
 # interrupted: nothing stays behind, not even a temporary file
 "$bin" --sf 1 --table lineitem --output-dir "$work/int" &
 pid=$!
+# the data goes to an unnamed file: wait until the program holds one there
 for _ in $(seq 100); do
-	ls "$work/int"/*.tmp* >/dev/null 2>&1 && break
+	ls -l /proc/$pid/fd 2>/dev/null | grep -q "$work/int/" && break
 	sleep 0.05
 done
 kill -INT $pid

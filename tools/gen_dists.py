@@ -2,7 +2,7 @@
 """Writes core/dists.c: the distributions, stream seeds and date strings the
 core needs, as constant C tables.
 
-Usage: tools/gen_dists.py path/to/dists.dss > core/dists.c
+Usage: tools/gen_dists.py third_party/dists.dss > core/dists.c
 
 The output is committed, so the build never needs the input file.  The
 distributions file is data (TPC-H's word lists and weights); everything

@@ -1,8 +1,8 @@
 # The 300 MiB text pool: which processes build it, with and without
 # shared_preload_libraries, and the same rows either way.  Without
-# preloading, a backend builds its pool and its parallel workers take it
-# from a shared memory segment (copying it for large scans) instead of
-# building their own.
+# preloading, the first process that needs the pool builds it into a file of
+# the data directory, and every other process maps that file
+# (060_pool_file.pl tests the file itself).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -15,15 +15,15 @@ my $query = q{SELECT count(*), sum(l_orderkey), sum(length(l_comment))
 	FROM tpch_lineitem(sf => 0.01)};
 my $expected = '60175|1802759573|1598371';
 
-# How many processes built a pool, and took their leader's, since a log
+# How many processes built a pool, and mapped the pool file, since a log
 # offset.
 sub pool_events
 {
 	my ($node, $offset) = @_;
 	my $log = slurp_file($node->logfile, $offset);
 	my @built = $log =~ /tpchgen text pool built/g;
-	my @copied = $log =~ /tpchgen text pool (?:copied|attached) from the leader/g;
-	return (scalar @built, scalar @copied);
+	my @mapped = $log =~ /tpchgen text pool mapped/g;
+	return (scalar @built, scalar @mapped);
 }
 
 foreach my $preload (0, 1)
@@ -41,7 +41,7 @@ log_min_messages = debug1
 	$node->start;
 	$node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
 
-	my ($built, $copied) = pool_events($node, 0);
+	my ($built, $mapped) = pool_events($node, 0);
 	is($built, $preload ? 1 : 0,
 		"$name: pool built at server start only when preloaded");
 
@@ -50,8 +50,8 @@ log_min_messages = debug1
 	is($node->safe_psql('postgres', "$force SELECT count(*), sum(l_extendedprice)
 		FROM tpch_lineitem(sf => 0.01)"), '60175|2152189760.47',
 		"$name: count and sum without comments");
-	($built, $copied) = pool_events($node, $offset);
-	is($built + $copied, 0, "$name: no pool for a query without comments");
+	($built, $mapped) = pool_events($node, $offset);
+	is($built + $mapped, 0, "$name: no pool for a query without comments");
 
 	# Enough chunks for both workers, which do all the work.
 	$offset = -s $node->logfile;
@@ -60,24 +60,25 @@ log_min_messages = debug1
 		EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 		SELECT max(l_comment) FROM tpch_lineitem(sf => 0.1)});
 	like($plan, qr/Workers Launched: 2/, "$name: two workers launched");
-	($built, $copied) = pool_events($node, $offset);
+	($built, $mapped) = pool_events($node, $offset);
 	is($built, $preload ? 0 : 1,
-		$preload ? "$name: the backend builds no pool"
-		  : "$name: the backend builds one pool");
-	is($copied, $preload ? 0 : 2,
+		$preload ? "$name: nobody builds a pool"
+		  : "$name: one worker builds the pool file");
+	is($mapped, $preload ? 0 : 1,
 		$preload ? "$name: workers inherit the postmaster's pool"
-		  : "$name: each worker takes the leader's pool");
+		  : "$name: the other worker maps it");
 
 	is($node->safe_psql('postgres', "$force $query"), $expected,
 		"$name: parallel rows");
 	is($node->safe_psql('postgres', $query), $expected, "$name: serial rows");
 
-	# A backend builds its pool once.
+	# A later session builds no pool, and maps the file once.
 	$offset = -s $node->logfile;
 	$node->safe_psql('postgres',
 		'SELECT max(r_comment) FROM tpch_region(); SELECT max(n_comment) FROM tpch_nation()');
-	($built, $copied) = pool_events($node, $offset);
-	is($built, $preload ? 0 : 1, "$name: one pool per backend at most");
+	($built, $mapped) = pool_events($node, $offset);
+	is($built, 0, "$name: no pool built by a later session");
+	is($mapped, $preload ? 0 : 1, "$name: the pool file mapped once per session");
 
 	$node->stop;
 }

@@ -4,13 +4,15 @@
 use strict;
 use warnings;
 
-use Digest::SHA;
 use File::Compare;
-use IPC::Run;
+use FindBin;
 use Time::HiRes;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+
+use lib "$FindBin::RealBin/../perl";
+use TpchgenTest;
 
 my $node = PostgreSQL::Test::Cluster->new('export_safety');
 $node->init;
@@ -25,34 +27,6 @@ $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-
-sub entries
-{
-	my ($dir) = @_;
-	opendir(my $dh, $dir) or die "could not open $dir: $!";
-	my @names = sort grep { $_ ne '.' && $_ ne '..' } readdir($dh);
-	closedir($dh);
-	return \@names;
-}
-
-sub slurp
-{
-	my ($file) = @_;
-	open(my $fh, '<', $file) or die "could not open $file: $!";
-	binmode $fh;
-	local $/;
-	my $data = <$fh>;
-	close($fh);
-	return $data;
-}
-
-sub spew
-{
-	my ($file, $data) = @_;
-	open(my $fh, '>', $file) or die "could not write $file: $!";
-	print $fh $data;
-	close($fh);
-}
 
 # ---- never replace a file unasked ----
 mkdir "$tmp/keep";
@@ -115,20 +89,6 @@ for my $case (@high)
 
 # ---- cancel, and progress while it runs ----
 
-# Runs an export in the background, slowed down by the test hook, followed
-# by a query that proves the error has been cleaned up after.
-sub start_slow_export
-{
-	my ($sql, $out, $err) = @_;
-	return IPC::Run::start(
-		[
-			'psql', '-X', '-d', $node->connstr('postgres'),
-			'-c', "SET tpchgen.export_test_delay = '100ms'",
-			'-c', $sql, '-c', "SELECT 'after'"
-		],
-		'>', $out, '2>', $err);
-}
-
 mkdir "$tmp/cancel";
 my ($out, $err);
 
@@ -138,22 +98,14 @@ sub start_lineitem_export
 {
 	my ($workers, $setup) = @_;
 	($out, $err) = ('', '');
-	return start_slow_export(
+	return start_slow_export($node,
 		($setup // '')
 		  . "SELECT * FROM tpch_export('lineitem', '$tmp/cancel/lineitem.csv', sf => 1, workers => $workers)",
 		\$out, \$err);
 }
 
-# Waits until the one running export has written something.
-sub wait_for_progress
-{
-	$node->poll_query_until('postgres',
-		"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
-	  or die 'the export never showed progress';
-}
-
 my $h = start_lineitem_export(0);
-wait_for_progress();
+wait_for_export_progress($node);
 is( $node->safe_psql(
 		'postgres',
 		"SELECT command, type, tuples_processed > 0 FROM pg_stat_progress_copy"),
@@ -172,7 +124,7 @@ is_deeply(entries("$tmp/cancel"), [], 'a cancelled export leaves nothing behind'
 for my $named (qw(off on))
 {
 	$h = start_lineitem_export(1, "SET tpchgen.export_test_named = $named; ");
-	wait_for_progress();
+	wait_for_export_progress($node);
 	my $seen = entries("$tmp/cancel");
 	if ($named eq 'off')
 	{
@@ -180,7 +132,7 @@ for my $named (qw(off on))
 	}
 	else
 	{
-		ok(@$seen == 1 && $seen->[0] =~ /^\.lineitem\.csv\.tpchgen-\d+\.tmp$/,
+		ok(@$seen == 1 && $seen->[0] =~ /^\.lineitem\.csv\.tpchgen-\d+-[0-9a-f]{16}\.tmp$/,
 			'without O_TMPFILE a running export writes under a hidden temporary name');
 	}
 	$node->safe_psql('postgres',
@@ -209,7 +161,7 @@ is_deeply(entries("$tmp/cancel"), [], 'a killed worker leaves nothing behind');
 # SIGKILL gives the leader no chance to clean up (the postmaster ends every
 # backend at once); an unnamed file disappears with its process anyway.
 $h = start_lineitem_export(2);
-wait_for_progress();
+wait_for_export_progress($node);
 my $worker = $node->safe_psql('postgres',
 	"SELECT pid FROM pg_stat_activity WHERE backend_type = 'parallel worker' LIMIT 1");
 ok(kill('KILL', $worker), 'a parallel worker was killed with SIGKILL');
@@ -228,7 +180,7 @@ is_deeply(entries("$tmp/cancel"), [], 'a crash mid-export leaves nothing behind'
 
 # ---- the leader itself terminated ----
 $h = start_lineitem_export(0);
-wait_for_progress();
+wait_for_export_progress($node);
 $node->safe_psql('postgres',
 	"SELECT pg_terminate_backend(pid) FROM pg_stat_progress_copy");
 $h->finish;

@@ -3,12 +3,14 @@
 use strict;
 use warnings;
 
-use Digest::SHA;
-use Fcntl qw(O_WRONLY O_CREAT O_DIRECT);
 use File::Compare;
+use FindBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+
+use lib "$FindBin::RealBin/../perl";
+use TpchgenTest;
 
 # sha256 of dbgen 3.0.1's files: SF 0.01, and part 2 of 3 (-C 3 -S 2) at SF 0.1
 my %dbgen_sf001 = (
@@ -32,7 +34,7 @@ my $dbgen_sf01_lineitem =
 my @tables =
   qw(region nation supplier part partsupp customer orders lineitem);
 
-my $cli = "$ENV{TESTDIR}/bin/tpchgen";
+my $cli = $TpchgenTest::cli;
 
 my $node = PostgreSQL::Test::Cluster->new('export_files');
 $node->init;
@@ -46,22 +48,6 @@ $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-
-sub sha256_of
-{
-	my ($file) = @_;
-	return Digest::SHA->new(256)->addfile($file, 'b')->hexdigest;
-}
-
-# Every entry of a directory, hidden ones included.
-sub entries
-{
-	my ($dir) = @_;
-	opendir(my $dh, $dir) or die "could not open $dir: $!";
-	my @names = sort grep { $_ ne '.' && $_ ne '..' } readdir($dh);
-	closedir($dh);
-	return \@names;
-}
 
 sub export
 {
@@ -114,24 +100,6 @@ for my $method (qw(auto io_uring sync))
 			unlink "$tmp/lineitem-$method-$direct.tbl";
 		}
 	}
-}
-
-sub takes_direct_io
-{
-	my ($dir) = @_;
-	my $probe = "$dir/direct-probe";
-	my $ok = sysopen(my $fh, $probe, O_WRONLY | O_CREAT | O_DIRECT);
-	close($fh) if $ok;
-	unlink $probe;
-	return $ok;
-}
-
-sub io_uring_disabled
-{
-	open(my $fh, '<', '/proc/sys/kernel/io_uring_disabled') or return 0;
-	my $v = <$fh>;
-	close($fh);
-	return $v != 0;
 }
 
 # No workers to be had, or a leader that only writes: the same bytes.

@@ -1,0 +1,915 @@
+/*
+ * load.c - tpchgen load: fill a PostgreSQL database over libpq.
+ *
+ * The client generates the rows and sends them with COPY ... FROM STDIN in
+ * PostgreSQL's binary format over --jobs connections at once, so the server
+ * parses no text.  Nothing half-made is ever visible: the tables are created
+ * and filled in a staging schema of their own, get their keys and statistics
+ * there, and are moved into the target schema in one transaction at the end
+ * (replacing the old tables there, with --if-exists replace).  A failure or
+ * an interrupt drops the staging schema; only a client killed outright can
+ * leave one behind (named tpchgen_load_*, safe to drop).
+ */
+#include "client.h"
+#include "../core/schema.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SEND_BYTES (256 * 1024)	/* COPY data sent per PQputCopyData */
+#define MAX_JOBS 64
+
+typedef enum keys_mode
+{
+	KEYS_NONE,
+	KEYS_PRIMARY,
+	KEYS_FOREIGN
+} keys_mode;
+
+typedef struct load_options
+{
+	client_conninfo ci;
+	double		sf;
+	const char *sf_text;
+	int			jobs;
+	keys_mode	keys;
+	const char *keys_text;
+	const char *schema;
+	int			replace;
+	int64_t		part;
+	int64_t		parts;
+	int			tables[TPCH_NTABLES];	/* 1: load it */
+	const char *tables_text;
+	int			server_side;
+	int			progress;		/* -1: on a terminal */
+	int			analyze;
+} load_options;
+
+/* One COPY: group rows [first, first + count) of a table. */
+typedef struct chunk
+{
+	tpch_table	table;
+	int64_t		first;
+	int64_t		count;
+} chunk;
+
+typedef struct table_state
+{
+	int64_t		group_total;
+	_Atomic int64_t group_done;
+	_Atomic int64_t rows;
+	double		seconds;		/* until its last chunk ended */
+} table_state;
+
+typedef struct loader
+{
+	load_options *o;
+	char	   *staging;		/* quoted staging schema */
+	char	   *target;			/* quoted target schema */
+	chunk	   *chunks;
+	int			nchunks;
+	_Atomic int next_chunk;
+	_Atomic int failed;
+	pthread_mutex_t lock;
+	char	   *error;			/* the first error, under lock */
+	table_state tables[TPCH_NTABLES];
+	struct timespec start;
+} loader;
+
+static volatile sig_atomic_t interrupted;
+static PGcancel *volatile cancels[MAX_JOBS + 1];
+
+static void
+on_signal(int sig)
+{
+	char		err[64];
+
+	interrupted = 1;
+	/* PQcancel is safe in a signal handler: stop what the server is doing */
+	for (int i = 0; i <= MAX_JOBS; i++)
+		if (cancels[i])
+			PQcancel(cancels[i], err, sizeof(err));
+	(void) sig;
+}
+
+static double
+elapsed(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double) (now.tv_sec - since->tv_sec) + (now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+static void
+set_error(loader *l, const char *msg)
+{
+	pthread_mutex_lock(&l->lock);
+	if (l->error == NULL)
+		l->error = strdup(msg);
+	l->failed = 1;
+	pthread_mutex_unlock(&l->lock);
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+			"Usage: %s load --sf SF [OPTION]... [CONNECTION OPTION]...\n"
+			"Create the eight TPC-H tables on a PostgreSQL server and fill them over libpq\n"
+			"(COPY in binary format); the server needs no extension.\n"
+			"\n"
+			"  --sf SF               scale factor (as for the generator)\n"
+			"  --jobs N              connections loading at once (default 1)\n"
+			"  --keys MODE           none, primary (default) or foreign (primary and foreign)\n"
+			"  --no-analyze          skip ANALYZE after the load\n"
+			"  --schema NAME         target schema, created if missing (default public)\n"
+			"  --if-exists MODE      error (default): refuse if a table exists;\n"
+			"                        replace: drop the existing tables at the end\n"
+			"  --tables LIST         comma-separated subset of the tables (default all)\n"
+			"  --part K --parts N    load part K of N of the scaled tables (nation and\n"
+			"                        region whole), as dbgen -C N -S K\n"
+			"  --server-side         call tpch_load() on the server (needs the extension)\n"
+			"  --progress            show progress even when stderr is not a terminal\n"
+			"  --no-progress         never show progress\n"
+			"\n"
+			"Connection options (libpq's PG* environment variables fill in the rest):\n"
+			"  -d, --dbname=DBNAME   database name, connection string or URI\n"
+			"  -h, --host=HOST       server host or socket directory\n"
+			"  -p, --port=PORT       server port\n"
+			"  -U, --username=USER   user name\n"
+			"\n"
+			"Example: %s load --sf 1 --jobs 2 -d postgresql://localhost/tpch\n",
+			client_progname, client_progname);
+}
+
+static int64_t
+parse_int(const char *opt, const char *s, int64_t lo, int64_t hi)
+{
+	char	   *end;
+	long long	v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0')
+		client_fail("%s: \"%s\" is not a whole number", opt, s);
+	if (v < lo || v > hi)
+		client_fail("%s: %s is out of range (%lld..%lld)", opt, s, (long long) lo, (long long) hi);
+	return v;
+}
+
+static void
+parse_tables(load_options *o, const char *list)
+{
+	char	   *copy = strdup(list);
+	char	   *save = NULL;
+
+	if (copy == NULL)
+		client_fail("out of memory");
+	memset(o->tables, 0, sizeof(o->tables));
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+	{
+		int			t = tpch_table_lookup(tok);
+
+		if (t < 0)
+			client_fail("--tables: unknown table \"%s\" (expected region, nation, supplier, "
+						"part, partsupp, customer, orders or lineitem)", tok);
+		o->tables[t] = 1;
+	}
+	free(copy);
+}
+
+static void
+parse_load_args(int argc, char **argv, load_options *o)
+{
+	enum
+	{
+		OPT_SF = 256, OPT_JOBS, OPT_KEYS, OPT_SCHEMA, OPT_IF_EXISTS, OPT_PART, OPT_PARTS,
+		OPT_TABLES, OPT_SERVER, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_ANALYZE, OPT_HELP
+	};
+	static const struct option longopts[] = {
+		{"sf", required_argument, NULL, OPT_SF},
+		{"jobs", required_argument, NULL, OPT_JOBS},
+		{"keys", required_argument, NULL, OPT_KEYS},
+		{"schema", required_argument, NULL, OPT_SCHEMA},
+		{"if-exists", required_argument, NULL, OPT_IF_EXISTS},
+		{"part", required_argument, NULL, OPT_PART},
+		{"parts", required_argument, NULL, OPT_PARTS},
+		{"tables", required_argument, NULL, OPT_TABLES},
+		{"server-side", no_argument, NULL, OPT_SERVER},
+		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+		{"no-analyze", no_argument, NULL, OPT_NO_ANALYZE},
+		{"dbname", required_argument, NULL, 'd'},
+		{"host", required_argument, NULL, 'h'},
+		{"port", required_argument, NULL, 'p'},
+		{"username", required_argument, NULL, 'U'},
+		{"help", no_argument, NULL, OPT_HELP},
+		{NULL, 0, NULL, 0}
+	};
+	int			c;
+	int			err;
+
+	memset(o, 0, sizeof(*o));
+	o->jobs = 1;
+	o->keys = KEYS_PRIMARY;
+	o->keys_text = "primary";
+	o->schema = "public";
+	o->part = 1;
+	o->parts = 1;
+	o->progress = -1;
+	o->analyze = 1;
+	for (int t = 0; t < TPCH_NTABLES; t++)
+		o->tables[t] = 1;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":d:h:p:U:", longopts, NULL)) != -1)
+	{
+		if (client_conn_option(&o->ci, c, optarg))
+			continue;
+		switch (c)
+		{
+			case OPT_SF:
+				o->sf_text = optarg;
+				break;
+			case OPT_JOBS:
+				o->jobs = (int) parse_int("--jobs", optarg, 1, MAX_JOBS);
+				break;
+			case OPT_KEYS:
+				o->keys_text = optarg;
+				if (strcmp(optarg, "none") == 0)
+					o->keys = KEYS_NONE;
+				else if (strcmp(optarg, "primary") == 0)
+					o->keys = KEYS_PRIMARY;
+				else if (strcmp(optarg, "foreign") == 0)
+					o->keys = KEYS_FOREIGN;
+				else
+					client_fail("--keys: unknown value \"%s\" (expected none, primary or foreign)",
+								optarg);
+				break;
+			case OPT_SCHEMA:
+				if (optarg[0] == '\0')
+					client_fail("--schema: the name is empty");
+				o->schema = optarg;
+				break;
+			case OPT_IF_EXISTS:
+				if (strcmp(optarg, "error") == 0)
+					o->replace = 0;
+				else if (strcmp(optarg, "replace") == 0)
+					o->replace = 1;
+				else
+					client_fail("--if-exists: unknown value \"%s\" (expected error or replace)",
+								optarg);
+				break;
+			case OPT_PART:
+				o->part = parse_int("--part", optarg, INT64_MIN, INT64_MAX);
+				break;
+			case OPT_PARTS:
+				o->parts = parse_int("--parts", optarg, INT64_MIN, INT64_MAX);
+				break;
+			case OPT_TABLES:
+				o->tables_text = optarg;
+				parse_tables(o, optarg);
+				break;
+			case OPT_SERVER:
+				o->server_side = 1;
+				break;
+			case OPT_PROGRESS:
+				o->progress = 1;
+				break;
+			case OPT_NO_PROGRESS:
+				o->progress = 0;
+				break;
+			case OPT_NO_ANALYZE:
+				o->analyze = 0;
+				break;
+			case OPT_HELP:
+				usage(stdout);
+				exit(0);
+			case ':':
+				client_fail("option \"%s\" needs a value (see %s load --help)",
+							argv[optind - 1], client_progname);
+			default:
+				client_fail("unknown option \"%s\" (see %s load --help)",
+							argv[optind - 1], client_progname);
+		}
+	}
+	if (optind < argc)
+		client_fail("unexpected argument \"%s\" (see %s load --help)", argv[optind],
+					client_progname);
+	if (o->sf_text == NULL)
+		client_fail("--sf is required (see %s load --help)", client_progname);
+	{
+		char	   *end;
+
+		o->sf = strtod(o->sf_text, &end);
+		if (end == o->sf_text || *end != '\0')
+			client_fail("--sf: \"%s\" is not a number", o->sf_text);
+	}
+	err = tpch_check_args(o->sf, o->part, o->parts);
+	if (err == TPCH_ERR_PART)
+		client_fail("--part: %lld is outside 1..%lld", (long long) o->part, (long long) o->parts);
+	if (err != TPCH_OK)
+		client_fail("--%s: %s", err == TPCH_ERR_PARTS ? "parts" : "sf", tpch_strerror(err));
+	if (o->progress < 0)
+		o->progress = isatty(STDERR_FILENO);
+}
+
+/* ------------------------------------------------------------------------
+ * Table definitions
+ * ------------------------------------------------------------------------ */
+
+static size_t
+append(char *buf, size_t cap, size_t len, const char *fmt,...) __attribute__((format(printf, 4, 5)));
+
+static size_t
+append(char *buf, size_t cap, size_t len, const char *fmt,...)
+{
+	va_list		ap;
+	int			n;
+
+	if (len >= cap)
+		client_fail("a statement is too long");
+	va_start(ap, fmt);
+	n = vsnprintf(buf + len, cap - len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t) n >= cap - len)
+		client_fail("a statement is too long");
+	return len + (size_t) n;
+}
+
+/* ------------------------------------------------------------------------
+ * The load
+ * ------------------------------------------------------------------------ */
+
+/* Cuts the tables into COPY chunks, biggest tables first. */
+static void
+plan_chunks(loader *l)
+{
+	static const tpch_table order[TPCH_NTABLES] = {
+		TPCH_LINEITEM, TPCH_ORDERS, TPCH_PARTSUPP, TPCH_PART, TPCH_CUSTOMER,
+		TPCH_SUPPLIER, TPCH_NATION, TPCH_REGION
+	};
+	load_options *o = l->o;
+	int			cap = 64;
+
+	l->chunks = malloc(sizeof(chunk) * cap);
+	if (l->chunks == NULL)
+		client_fail("out of memory");
+	for (int i = 0; i < TPCH_NTABLES; i++)
+	{
+		tpch_table	t = order[i];
+		int64_t		first,
+					count,
+					per;
+		int			n;
+
+		if (!o->tables[t])
+			continue;
+		tpch_part_range(t, o->sf, o->part, o->parts, &first, &count);
+		l->tables[t].group_total = count;
+		/* a few chunks per connection balance the jobs; not too small */
+		n = o->jobs == 1 ? 1 : 4 * o->jobs;
+		per = (count + n - 1) / n;
+		if (per < 20000)
+			per = 20000;
+		for (int64_t f = first; f < first + count; f += per)
+		{
+			if (l->nchunks == cap)
+			{
+				cap *= 2;
+				l->chunks = realloc(l->chunks, sizeof(chunk) * cap);
+				if (l->chunks == NULL)
+					client_fail("out of memory");
+			}
+			l->chunks[l->nchunks].table = t;
+			l->chunks[l->nchunks].first = f;
+			l->chunks[l->nchunks].count = f + per <= first + count ? per : first + count - f;
+			l->nchunks++;
+		}
+	}
+}
+
+/* Sends one chunk with COPY; returns an error message (malloc'd) or NULL. */
+static char *
+copy_chunk(loader *l, PGconn *conn, const chunk *ch, char *buf)
+{
+	table_state *ts = &l->tables[ch->table];
+	char		sql[256];
+	PGresult   *res;
+	tpch_gen	g;
+	tpch_row	row;
+	size_t		len;
+	int64_t		rows = 0;
+	int64_t		group_reported = 0;
+	int			rc;
+	char	   *err = NULL;
+
+	snprintf(sql, sizeof(sql), "COPY %s.%s FROM STDIN (FORMAT binary)", l->staging,
+			 tpch_table_name(ch->table));
+	res = PQexec(conn, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+	{
+		PQclear(res);
+		return strdup(client_errmsg(conn));
+	}
+	PQclear(res);
+
+	tpch_gen_init(&g, ch->table, l->o->sf, l->o->part, l->o->parts);
+	tpch_gen_seek(&g, ch->first, ch->count);
+	len = copybin_header(buf);
+	while ((rc = tpch_gen_next(&g, &row)) == 1)
+	{
+		len += copybin_row(ch->table, &row, buf + len);
+		rows++;
+		if (len > SEND_BYTES - COPYBIN_MAX_ROW)
+		{
+			int64_t		group = g.row - ch->first;
+
+			if (interrupted || l->failed)
+				break;
+			if (PQputCopyData(conn, buf, (int) len) != 1)
+				break;
+			len = 0;
+			ts->group_done += group - group_reported;
+			group_reported = group;
+		}
+	}
+	if (rc < 0)
+		err = strdup(tpch_strerror(-rc));
+	else if (interrupted || l->failed)
+		err = strdup(interrupted ? "interrupted" : "another job failed");
+	if (err)
+		PQputCopyEnd(conn, err);
+	else
+	{
+		len += copybin_trailer(buf + len);
+		if (PQputCopyData(conn, buf, (int) len) != 1 || PQputCopyEnd(conn, NULL) != 1)
+			err = strdup(client_errmsg(conn));
+	}
+	while ((res = PQgetResult(conn)) != NULL)
+	{
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && err == NULL)
+		{
+			const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+			err = strdup(m ? m : client_errmsg(conn));
+		}
+		PQclear(res);
+	}
+	if (err == NULL)
+	{
+		ts->group_done += ch->count - group_reported;
+		ts->rows += rows;
+		ts->seconds = elapsed(&l->start);
+	}
+	return err;
+}
+
+typedef struct worker
+{
+	loader	   *l;
+	int			id;
+	PGconn	   *conn;
+	pthread_t	thread;
+} worker;
+
+static void *
+copy_worker(void *arg)
+{
+	worker	   *w = arg;
+	loader	   *l = w->l;
+	char	   *buf = malloc(SEND_BYTES + 64);
+
+	if (buf == NULL)
+	{
+		set_error(l, "out of memory");
+		return NULL;
+	}
+	for (;;)
+	{
+		int			i = l->next_chunk++;
+		char	   *err;
+
+		if (i >= l->nchunks || l->failed || interrupted)
+			break;
+		err = copy_chunk(l, w->conn, &l->chunks[i], buf);
+		if (err)
+		{
+			set_error(l, err);
+			free(err);
+			break;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+static void
+show_progress(loader *l, int final)
+{
+	static const tpch_table order[TPCH_NTABLES] = {
+		TPCH_REGION, TPCH_NATION, TPCH_SUPPLIER, TPCH_PART, TPCH_PARTSUPP,
+		TPCH_CUSTOMER, TPCH_ORDERS, TPCH_LINEITEM
+	};
+	char		line[512];
+	size_t		len = 0;
+	int64_t		rows = 0;
+	double		s = elapsed(&l->start);
+
+	for (int i = 0; i < TPCH_NTABLES; i++)
+	{
+		tpch_table	t = order[i];
+		table_state *ts = &l->tables[t];
+
+		if (!l->o->tables[t])
+			continue;
+		rows += ts->rows;
+		len = append(line, sizeof(line), len, "%s %d%% ", tpch_table_name(t),
+					 ts->group_total ? (int) (100 * ts->group_done / ts->group_total) : 100);
+	}
+	len = append(line, sizeof(line), len, "| %.1f s, %.0f rows/s", s, s > 0 ? rows / s : 0.0);
+	fprintf(stderr, "\r%s\033[K%s", line, final ? "\n" : "");
+	fflush(stderr);
+}
+
+/*
+ * Runs statements (one per table) over the workers' connections, as many at
+ * once as there are connections, handing the next one to whichever finishes.
+ */
+static void
+run_per_table(loader *l, worker *w, int nw, char *const *sql, int n)
+{
+	int			next = 0;
+	int			busy[MAX_JOBS] = {0};
+	int			running = 0;
+
+	while ((next < n && !l->failed && !interrupted) || running > 0)
+	{
+		struct pollfd pfd[MAX_JOBS];
+
+		for (int i = 0; i < nw && next < n && !l->failed && !interrupted; i++)
+			if (!busy[i])
+			{
+				if (!PQsendQuery(w[i].conn, sql[next]))
+					set_error(l, client_errmsg(w[i].conn));
+				else
+				{
+					busy[i] = 1;
+					running++;
+				}
+				next++;
+			}
+		if (running == 0)
+			break;
+		for (int i = 0; i < nw; i++)
+		{
+			pfd[i].fd = busy[i] ? PQsocket(w[i].conn) : -1;
+			pfd[i].events = POLLIN;
+		}
+		if (poll(pfd, nw, 1000) < 0 && errno != EINTR)
+			client_fail("poll: %s", strerror(errno));
+		for (int i = 0; i < nw; i++)
+		{
+			PGresult   *res;
+
+			if (!busy[i] || !PQconsumeInput(w[i].conn) || PQisBusy(w[i].conn))
+			{
+				if (busy[i] && PQstatus(w[i].conn) == CONNECTION_BAD)
+					client_fail("%s", client_errmsg(w[i].conn));
+				continue;
+			}
+			while ((res = PQgetResult(w[i].conn)) != NULL)
+			{
+				if (PQresultStatus(res) != PGRES_COMMAND_OK)
+				{
+					const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+					set_error(l, m ? m : client_errmsg(w[i].conn));
+				}
+				PQclear(res);
+			}
+			busy[i] = 0;
+			running--;
+		}
+	}
+}
+
+/* The tables, as tpch_load makes them (core/schema.h). */
+static void
+create_tables(loader *l, PGconn *conn)
+{
+	char		sql[4096];
+
+	for (int t = 0; t < TPCH_NTABLES; t++)
+	{
+		if (!l->o->tables[t])
+			continue;
+		if (tpch_sql_create_table((tpch_table) t, l->staging, 0, sql, sizeof(sql)) >= sizeof(sql))
+			client_fail("a statement is too long");
+		client_exec(conn, sql);
+	}
+}
+
+/* Set while the staging schema exists, for the exit handler. */
+static PGconn *cleanup_conn;
+static char *cleanup_schema;
+
+static void
+drop_staging(void)
+{
+	char		sql[256];
+	char	   *err;
+
+	if (cleanup_conn == NULL || cleanup_schema == NULL)
+		return;
+	cancels[MAX_JOBS] = NULL;
+	if (PQtransactionStatus(cleanup_conn) != PQTRANS_IDLE)
+		free(client_try_exec(cleanup_conn, "ROLLBACK"));
+	snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", cleanup_schema);
+	err = client_try_exec(cleanup_conn, sql);
+	if (err)
+		client_warn("could not drop the staging schema %s: %s", cleanup_schema, err);
+	cleanup_schema = NULL;
+}
+
+/* Refuses, before anything is made, to load over existing tables. */
+static void
+check_existing(loader *l, PGconn *conn)
+{
+	const char *params[2];
+	char		list[256];
+	size_t		len = 0;
+	PGresult   *res;
+
+	len = append(list, sizeof(list), len, "{");
+	for (int t = 0; t < TPCH_NTABLES; t++)
+		if (l->o->tables[t])
+			len = append(list, sizeof(list), len, "%s%s", len > 1 ? "," : "",
+						 tpch_table_name((tpch_table) t));
+	append(list, sizeof(list), len, "}");
+	params[0] = l->o->schema;
+	params[1] = list;
+	res = PQexecParams(conn,
+					   "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+					   "WHERE n.nspname = $1 AND c.relname = ANY ($2::text[]) ORDER BY 1",
+					   2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		client_fail("%s", client_errmsg(conn));
+	if (PQntuples(res) > 0 && !l->o->replace)
+		client_fail("relation \"%s.%s\" already exists (use --if-exists replace to replace the "
+					"tables)", l->o->schema, PQgetvalue(res, 0, 0));
+	PQclear(res);
+}
+
+static int
+server_side_load(load_options *o, PGconn *conn)
+{
+	const char *params[9];
+	char		list[256];
+	size_t		len = 0;
+	char		part[32],
+				parts[32];
+	PGresult   *res;
+
+	res = client_query(conn, "SELECT 1 FROM pg_extension WHERE extname = 'tpchgen'");
+	if (PQntuples(res) == 0)
+		client_fail("--server-side: the database has no tpchgen extension (CREATE EXTENSION "
+					"tpchgen, or load from the client without --server-side)");
+	PQclear(res);
+	len = append(list, sizeof(list), len, "{");
+	for (int t = 0; t < TPCH_NTABLES; t++)
+		if (o->tables[t])
+			len = append(list, sizeof(list), len, "%s%s", len > 1 ? "," : "",
+						 tpch_table_name((tpch_table) t));
+	append(list, sizeof(list), len, "}");
+	snprintf(part, sizeof(part), "%lld", (long long) o->part);
+	snprintf(parts, sizeof(parts), "%lld", (long long) o->parts);
+	params[0] = o->sf_text;
+	params[1] = o->schema;
+	params[2] = list;
+	params[3] = o->keys_text;
+	params[4] = o->analyze ? "true" : "false";
+	params[5] = o->replace ? "replace" : "error";
+	params[6] = part;
+	params[7] = parts;
+	res = PQexecParams(conn,
+					   "SELECT table_name, rows, seconds FROM tpch_load(sf => $1::float8, "
+					   "schema => $2, tables => $3::text[], keys => $4, analyze => $5::boolean, "
+					   "if_exists => $6, part => $7::bigint, parts => $8::bigint)",
+					   8, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+		client_fail("%s", m ? m : client_errmsg(conn));
+	}
+	printf("%-10s %12s %9s\n", "table", "rows", "seconds");
+	for (int i = 0; i < PQntuples(res); i++)
+		printf("%-10s %12s %9.2f\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			   atof(PQgetvalue(res, i, 2)));
+	PQclear(res);
+	PQfinish(conn);
+	return 0;
+}
+
+int
+tpchgen_load_main(int argc, char **argv)
+{
+	load_options o;
+	loader		l;
+	PGconn	   *conn;
+	worker		w[MAX_JOBS];
+	char	   *stmts[TPCH_NTABLES * 2];
+	int			nstmts;
+	char		sql[2048];
+	char		name[64];
+	double		t_copy,
+				t_keys = 0,
+				t_analyze = 0;
+	int64_t		total = 0;
+	int			err;
+
+	parse_load_args(argc, argv, &o);
+	memset(&l, 0, sizeof(l));
+	l.o = &o;
+	pthread_mutex_init(&l.lock, NULL);
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	conn = client_connect(&o.ci, "load");
+	cancels[MAX_JOBS] = PQgetCancel(conn);
+	if (o.server_side)
+		return server_side_load(&o, conn);
+
+	l.target = client_quote_ident(conn, o.schema);
+	check_existing(&l, conn);
+	err = tpch_pool_init_threads(o.jobs);
+	if (err != TPCH_OK)
+		client_fail("%s", tpch_strerror(err));
+	if (interrupted)
+		client_fail("interrupted");
+
+	/* the staging schema: unique to this run */
+	snprintf(name, sizeof(name), "tpchgen_load_%d_%lx", (int) getpid(), (long) time(NULL));
+	l.staging = client_quote_ident(conn, name);
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", l.staging);
+	client_exec(conn, sql);
+	cleanup_conn = conn;
+	cleanup_schema = l.staging;
+	atexit(drop_staging);
+	create_tables(&l, conn);
+
+	for (int i = 0; i < o.jobs; i++)
+	{
+		w[i].l = &l;
+		w[i].id = i;
+		w[i].conn = client_connect(&o.ci, "load");
+		cancels[i] = PQgetCancel(w[i].conn);
+		/* the staging tables become visible in one later commit, itself durable */
+		client_exec(w[i].conn, "SET synchronous_commit = off");
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &l.start);
+	plan_chunks(&l);
+	for (int i = 0; i < o.jobs; i++)
+		if (pthread_create(&w[i].thread, NULL, copy_worker, &w[i]) != 0)
+			client_fail("could not start a thread");
+	for (;;)
+	{
+		int			done = 1;
+
+		for (int i = 0; i < 20 && !interrupted; i++)
+			usleep(10000);
+		for (int t = 0; t < TPCH_NTABLES; t++)
+			if (o.tables[t] && l.tables[t].group_done < l.tables[t].group_total)
+				done = 0;
+		if (done || l.failed || interrupted)
+			break;
+		if (o.progress)
+			show_progress(&l, 0);
+	}
+	for (int i = 0; i < o.jobs; i++)
+		pthread_join(w[i].thread, NULL);
+	if (interrupted)
+		client_fail("interrupted: nothing was loaded");
+	if (l.failed)
+		client_fail("%s", l.error);
+	if (o.progress)
+		show_progress(&l, 1);
+	t_copy = elapsed(&l.start);
+
+	if (o.keys != KEYS_NONE)
+	{
+		nstmts = 0;
+		for (int t = TPCH_NTABLES - 1; t >= 0; t--)
+			if (o.tables[t])
+			{
+				char		buf[512];
+
+				tpch_sql_primary_key((tpch_table) t, l.staging, buf, sizeof(buf));
+				stmts[nstmts++] = strdup(buf);
+			}
+		run_per_table(&l, w, o.jobs, stmts, nstmts);
+		for (int i = 0; i < nstmts; i++)
+			free(stmts[i]);
+		if (interrupted)
+			client_fail("interrupted: nothing was loaded");
+		if (l.failed)
+			client_fail("%s", l.error);
+	}
+	if (o.keys == KEYS_FOREIGN)
+		for (int t = 0; t < TPCH_NTABLES; t++)
+		{
+			int			n;
+			const tpch_foreign_key *fk = tpch_foreign_keys((tpch_table) t, &n);
+
+			for (int i = 0; i < n && o.tables[t]; i++)
+			{
+				/* between loaded tables only */
+				if (!o.tables[fk[i].ref])
+					continue;
+				tpch_sql_foreign_key((tpch_table) t, i, l.staging, sql, sizeof(sql));
+				client_exec(conn, sql);
+			}
+		}
+	t_keys = elapsed(&l.start) - t_copy;
+	if (o.analyze)
+	{
+		nstmts = 0;
+		for (int t = TPCH_NTABLES - 1; t >= 0; t--)
+			if (o.tables[t])
+			{
+				char		buf[256];
+
+				snprintf(buf, sizeof(buf), "ANALYZE %s.%s", l.staging,
+						 tpch_table_name((tpch_table) t));
+				stmts[nstmts++] = strdup(buf);
+			}
+		run_per_table(&l, w, o.jobs, stmts, nstmts);
+		for (int i = 0; i < nstmts; i++)
+			free(stmts[i]);
+		if (interrupted)
+			client_fail("interrupted: nothing was loaded");
+		if (l.failed)
+			client_fail("%s", l.error);
+		t_analyze = elapsed(&l.start) - t_copy - t_keys;
+	}
+	for (int i = 0; i < o.jobs; i++)
+	{
+		cancels[i] = NULL;
+		PQfinish(w[i].conn);
+	}
+
+	/* into place, in one transaction */
+	client_exec(conn, "BEGIN");
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s", l.target);
+	client_exec(conn, sql);
+	for (int t = 0; t < TPCH_NTABLES; t++)
+	{
+		if (!o.tables[t])
+			continue;
+		if (o.replace)
+		{
+			snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS %s.%s CASCADE", l.target,
+					 tpch_table_name((tpch_table) t));
+			client_exec(conn, sql);
+		}
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s.%s SET SCHEMA %s", l.staging,
+				 tpch_table_name((tpch_table) t), l.target);
+		client_exec(conn, sql);
+	}
+	snprintf(sql, sizeof(sql), "DROP SCHEMA %s", l.staging);
+	client_exec(conn, sql);
+	if (interrupted)
+		client_fail("interrupted: nothing was loaded");
+	client_exec(conn, "COMMIT");
+	cleanup_schema = NULL;
+
+	printf("%-10s %12s %9s\n", "table", "rows", "seconds");
+	for (int t = 0; t < TPCH_NTABLES; t++)
+		if (o.tables[t])
+		{
+			printf("%-10s %12lld %9.2f\n", tpch_table_name((tpch_table) t),
+				   (long long) l.tables[t].rows, l.tables[t].seconds);
+			total += l.tables[t].rows;
+		}
+	printf("loaded %lld rows into schema %s in %.2f s (copy %.2f s, keys %.2f s, analyze %.2f s)\n",
+		   (long long) total, o.schema, elapsed(&l.start), t_copy, t_keys, t_analyze);
+	cancels[MAX_JOBS] = NULL;
+	PQfinish(conn);
+	return 0;
+}

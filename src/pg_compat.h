@@ -1,0 +1,163 @@
+/*
+ * pg_compat.h - the differences between the PostgreSQL majors tpchgen builds
+ * against, 15 to 18, in one place.
+ *
+ * The code of src/ is written against PostgreSQL 18's API.  For an older
+ * major, this header includes what 18 moved to new headers and redefines
+ * each changed function as a macro of the same name that calls the old
+ * form (a macro does not expand itself again, so the old function is what
+ * gets called).  Every PG_VERSION_NUM test of the project lives here.
+ *
+ * How to use it: every file of src/ gets it through tpchgen_pg.h.  When a
+ * new file needs an API that differs between these majors, call the 18 form
+ * and add its shim here, after including the header that declares the
+ * function (the shim must come after the prototype); never test
+ * PG_VERSION_NUM in a .c file.  15 and 18 are built and tested; the 16 and
+ * 17 branches are written from those releases' headers and are expected to
+ * build.
+ */
+#ifndef TPCHGEN_PG_COMPAT_H
+#define TPCHGEN_PG_COMPAT_H
+
+#include "postgres.h"
+
+#include "commands/explain.h"
+#include "commands/vacuum.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "storage/proc.h"
+#include "utils/rel.h"
+#include "utils/varlena.h"
+
+#if PG_VERSION_NUM < 150000
+#error "tpchgen needs PostgreSQL 15 or later"
+#endif
+
+/* 16 moved the varlena header macros out of postgres.h into varatt.h. */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+/* 18 moved ExplainState and the ExplainProperty* functions out of explain.h. */
+#if PG_VERSION_NUM >= 180000
+#include "commands/explain_format.h"
+#include "commands/explain_state.h"
+#endif
+
+/*
+ * The module's magic block: 18 can record the name and version, which
+ * pg_get_loaded_modules() shows.
+ */
+#if PG_VERSION_NUM >= 180000
+#define TPCHGEN_MODULE_MAGIC \
+	PG_MODULE_MAGIC_EXT(.name = "tpchgen", .version = TPCHGEN_VERSION)
+#else
+#define TPCHGEN_MODULE_MAGIC PG_MODULE_MAGIC
+#endif
+
+/*
+ * create_foreignscan_path: 17 added fdw_restrictinfo (always NIL for a
+ * base relation before 17, so dropped there), 18 added disabled_nodes
+ * (always 0 here: we never build a disabled path).
+ */
+#if PG_VERSION_NUM < 170000
+#define create_foreignscan_path(root, rel, target, rows, disabled_nodes, \
+								startup_cost, total_cost, pathkeys, \
+								required_outer, fdw_outerpath, \
+								fdw_restrictinfo, fdw_private) \
+	create_foreignscan_path(root, rel, target, rows, startup_cost, total_cost, \
+							pathkeys, required_outer, fdw_outerpath, fdw_private)
+#elif PG_VERSION_NUM < 180000
+#define create_foreignscan_path(root, rel, target, rows, disabled_nodes, \
+								startup_cost, total_cost, pathkeys, \
+								required_outer, fdw_outerpath, \
+								fdw_restrictinfo, fdw_private) \
+	create_foreignscan_path(root, rel, target, rows, startup_cost, total_cost, \
+							pathkeys, required_outer, fdw_outerpath, \
+							fdw_restrictinfo, fdw_private)
+#endif
+
+/*
+ * build_expression_pathkey: 16's outer-join-aware Vars removed the
+ * nullable_relids argument (NULL for a base relation's own expressions).
+ */
+#if PG_VERSION_NUM < 160000
+#define build_expression_pathkey(root, expr, opno, rel, create_it) \
+	build_expression_pathkey(root, expr, NULL, opno, rel, create_it)
+#endif
+
+/* vacuum_delay_point: 18 added is_analyze, for ANALYZE's own cost delay. */
+#if PG_VERSION_NUM < 180000
+#define vacuum_delay_point(is_analyze) vacuum_delay_point()
+#endif
+
+/*
+ * 16 renamed RelFileNode to RelFileLocator, and a relation's rd_node to
+ * rd_locator; the functions that take one (log_newpage, ...) kept their
+ * names.
+ */
+#if PG_VERSION_NUM < 160000
+#define rd_locator rd_node
+#endif
+
+/* 17 dropped PGPROC.pgprocno for a macro that computes it. */
+#if PG_VERSION_NUM < 170000
+#define GetNumberFromPGProc(proc) ((proc)->pgprocno)
+#endif
+
+/*
+ * The "Perhaps you meant" matcher of 16 (utils/varlena.h), for 15: the
+ * candidate nearest to the source by edit distance, if at most max_d and at
+ * most half the source's length away; the first of equally near ones.
+ */
+#if PG_VERSION_NUM < 160000
+typedef struct ClosestMatchState
+{
+	const char *source;
+	int			min_d;			/* distance of match, -1 while none */
+	int			max_d;
+	const char *match;
+} ClosestMatchState;
+
+static inline void
+initClosestMatch(ClosestMatchState *state, const char *source, int max_d)
+{
+	state->source = source;
+	state->min_d = -1;
+	state->max_d = max_d;
+	state->match = NULL;
+}
+
+static inline void
+updateClosestMatch(ClosestMatchState *state, const char *candidate)
+{
+	int			len;
+	int			bound;
+	int			d;
+
+	if (state->source == NULL || candidate == NULL)
+		return;
+	len = strlen(state->source);
+	bound = Min(state->max_d, len / 2);
+	/* Only a strictly nearer candidate can replace the one found. */
+	if (state->min_d >= 0)
+		bound = Min(bound, state->min_d - 1);
+	if (bound < 0)
+		return;
+	d = varstr_levenshtein_less_equal(state->source, len, candidate,
+									  strlen(candidate), 1, 1, 1, bound, true);
+	if (d <= bound)
+	{
+		state->min_d = d;
+		state->match = candidate;
+	}
+}
+
+static inline const char *
+getClosestMatch(ClosestMatchState *state)
+{
+	return state->match;
+}
+#endif
+
+#endif							/* TPCHGEN_PG_COMPAT_H */

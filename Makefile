@@ -16,18 +16,21 @@ CORE_OBJS = \
 	core/qgen.o \
 	core/queries.o \
 	core/scale.o \
-	core/schema.o
+	core/schema.o \
+	core/update.o
 
 # The PostgreSQL glue.
 PG_OBJS = \
 	src/export.o \
 	src/fdw.o \
+	src/fdw_cache.o \
 	src/functions.o \
 	src/kit.o \
 	src/load.o \
 	src/pool.o \
 	src/scan.o \
 	src/tpchgen.o \
+	src/updates.o \
 	src/writer.o
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
@@ -38,14 +41,15 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 # the same statements, and each feature keeps its SQL in a file of its own.
 EXT_SQL = \
 	ext/load.sql \
-	ext/queries.sql
+	ext/queries.sql \
+	ext/refresh.sql
 
 DATA = tpchgen--0.1.0.sql
 DATA_built = tpchgen--$(EXTVERSION).sql tpchgen--0.1.0--$(EXTVERSION).sql
 PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
 
-REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel tpch_queries \
-	load qgen qgen_check
+REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel fdw_rescan_cache \
+	tpch_queries load qgen qgen_check refresh_functions refresh_procedures
 REGRESS_OPTS = --inputdir=. --load-extension=tpchgen
 
 TAP_TESTS = 1
@@ -93,9 +97,12 @@ CLI_OBJS = \
 	cli/copybin.o \
 	cli/json.o \
 	cli/load.o \
+	cli/outfile.o \
 	cli/qgen.o \
 	cli/report.o \
-	cli/tpchgen.o
+	cli/run.o \
+	cli/tpchgen.o \
+	cli/updates.o
 
 bin/tpchgen: $(CLI_OBJS) $(CORE_OBJS)
 	@mkdir -p bin
@@ -144,6 +151,7 @@ check-core: bin/tpchgen test/core/test_core test/core/test_qgen
 	test/core/test_qgen test/qgen
 	test/cli_conformance.sh bin/tpchgen
 	test/qgen_cli.sh bin/tpchgen
+	test/cli_updates.sh bin/tpchgen
 	python3 tools/gen_dists.py third_party/dists.dss | cmp - core/dists.c
 
 .PHONY: check-core

@@ -14,6 +14,8 @@
 #include "../core/tpch.h"
 #include "client.h"
 #include "commands.h"
+#include "outfile.h"
+#include "updates.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,6 +86,9 @@ usage(FILE *out)
 			"  --output-dir DIR   write dbgen's file names into DIR, created if missing:\n"
 			"                     lineitem.tbl, lineitem.tbl.3 for part 3, .csv for csv\n"
 			"  --stdout           write one table's rows to standard output\n"
+			"  --updates N        write dbgen's update sets 1..N instead (dbgen -U N), with\n"
+			"                     --update-start K, --insert-segments I, --delete-segments D\n"
+			"                     (see README)\n"
 			"  --help             show this help and exit\n"
 			"\n"
 			"Example: %s --sf 1 --threads 2 --output-dir /data/tpch-sf1\n",
@@ -325,19 +330,6 @@ write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/*
- * A file being written into the output directory: unnamed until complete,
- * or, where the file system has no unnamed files, under a hidden random name.
- */
-typedef struct out_file
-{
-	char		path[PATH_MAX];	/* DIR/NAME, for messages */
-	char		name[NAME_MAX + 1];	/* its name in the directory */
-	char		tmp[NAME_MAX + 1];	/* the hidden name, while has_tmp */
-	volatile sig_atomic_t has_tmp;
-	int			fd;
-	int			unnamed;		/* an O_TMPFILE file */
-} out_file;
 
 /*
  * One block of output: a range of group rows and its formatted text; with
@@ -635,209 +627,6 @@ write_headers(const run *r, const table_job *j)
 		put_out(j, i, hdr, tpch_format_header(i ? TPCH_LINEITEM : j->table, hdr));
 }
 
-/* The output directory, opened once: every name is created relative to it. */
-static int	out_dir = -1;
-
-/*
- * Creates one directory of the output path, unless it exists.  A symbolic
- * link found there is followed only when it cannot have been planted: when
- * it is ours or its directory owner's, or that directory is not writable by
- * everyone (the rule of the kernel's fs.protected_symlinks for sticky
- * directories, here for every world-writable one, sticky or not).
- */
-static void
-make_one_dir(const char *path)
-{
-	struct stat st;
-	struct stat parent;
-	char		dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-
-	if (mkdir(path, 0777) == 0)
-		return;
-	if (errno != EEXIST)
-		fail("could not create directory \"%s\": %s", path, strerror(errno));
-	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode) || st.st_uid == geteuid())
-		return;
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
-	if (stat(dir, &parent) == 0 && (parent.st_mode & S_IWOTH) && st.st_uid != parent.st_uid)
-		fail("--output-dir: \"%s\" is another user's symbolic link in a directory that everyone "
-			 "may write: give the directory it points to",
-			 path);
-}
-
-/*
- * Creates the output directory and its missing parents, then opens it.  The
- * directory itself is taken as given (a symbolic link to a directory is
- * followed, as a user typing the path means, unless someone else could have
- * planted it); the files in it are not.
- */
-static void
-make_dir(const char *dir)
-{
-	char		path[PATH_MAX];
-	size_t		len = strlen(dir);
-	struct stat st;
-
-	if (len == 0 || len >= sizeof(path))
-		fail("--output-dir: bad directory name \"%s\"", dir);
-	memcpy(path, dir, len + 1);
-	for (char *p = path + 1; *p; p++)
-	{
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		make_one_dir(path);
-		*p = '/';
-	}
-	make_one_dir(path);
-	if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
-		fail("--output-dir: \"%s\" is not a directory", path);
-	out_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (out_dir < 0)
-		fail("could not open directory \"%s\": %s", path, strerror(errno));
-	if (access(path, W_OK | X_OK) != 0)
-		fail("cannot write into directory \"%s\": %s", path, strerror(errno));
-}
-
-static out_file files[2 * TPCH_NTABLES];
-static int	nfiles;
-
-static void
-remove_temporaries(void)
-{
-	for (int i = 0; i < nfiles; i++)
-		if (files[i].has_tmp)
-			unlinkat(out_dir, files[i].tmp, 0);
-}
-
-/* Ctrl-C or kill: no temporary file stays behind (unlinkat is signal-safe). */
-static void
-on_signal(int sig)
-{
-	remove_temporaries();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/*
- * A hidden name for f that nobody can guess ahead: another user of a shared
- * directory cannot plant anything there beforehand.
- */
-static void
-hidden_name(out_file *f)
-{
-	uint64_t	r;
-	char		tmp[sizeof(f->tmp)];
-
-	if (getrandom(&r, sizeof(r), 0) != (ssize_t) sizeof(r))
-		fail("could not get random bytes: %s", strerror(errno));
-	/*
-	 * Through a local buffer: inlined into main() at -O2 without -g (as
-	 * PostgreSQL 18's CFLAGS have it), gcc 12 takes f->name and f->tmp for
-	 * one object and warns that they may overlap (-Wrestrict).
-	 */
-	snprintf(tmp, sizeof(tmp), ".%s.tpchgen-%016llx.tmp", f->name,
-			 (unsigned long long) r);
-	memcpy(f->tmp, tmp, sizeof(tmp));
-}
-
-/*
- * Creates the file that receives a table: an unnamed file in the output
- * directory, or a new file under a hidden random name.  Both are new inodes
- * (O_TMPFILE, or O_CREAT | O_EXCL, which never follows a symbolic link), so
- * nothing that was in the directory is written to.
- */
-static out_file *
-open_file(const options *o, tpch_table t)
-{
-	int			split = o->parts > 1 && t != TPCH_NATION && t != TPCH_REGION;
-	const char *ext = o->format == TPCH_FMT_CSV ? "csv" : "tbl";
-	out_file   *f = &files[nfiles++];	/* counted first: seen by the signal handler */
-	struct stat st;
-
-	if (split)
-		snprintf(f->name, sizeof(f->name), "%s.%s.%lld", tpch_table_name(t), ext,
-				 (long long) o->part);
-	else
-		snprintf(f->name, sizeof(f->name), "%s.%s", tpch_table_name(t), ext);
-	snprintf(f->path, sizeof(f->path), "%s/%s", o->output_dir, f->name);
-	/* a directory in the way is found now, not after generating the table */
-	if (fstatat(out_dir, f->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
-		fail("cannot write \"%s\": it is a directory", f->path);
-	f->fd = -1;
-#ifdef O_TMPFILE
-	/* naming it at the end goes through /proc */
-	if (access("/proc/self/fd", X_OK) == 0)
-		f->fd = openat(out_dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
-	f->unnamed = f->fd >= 0;
-#endif
-	for (int tries = 0; f->fd < 0 && tries < 100; tries++)
-	{
-		hidden_name(f);
-		f->fd = openat(out_dir, f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-					   0666);
-		if (f->fd >= 0)
-			f->has_tmp = 1;
-		else if (errno != EEXIST)
-			break;
-	}
-	if (f->fd < 0)
-		fail("could not create a file in \"%s\": %s", o->output_dir, strerror(errno));
-	return f;
-}
-
-/*
- * Gives a complete file its name.  An unnamed file is linked to the name
- * directly when the name is free (linkat never replaces nor follows
- * anything); otherwise it is linked to a hidden random name first, which is
- * then renamed over the name: rename replaces the entry itself, a symbolic
- * link included, never the file a link points to.  Last, the name must hold
- * our file: in a directory that others may write without the sticky bit,
- * the hidden name could have been swapped for something else in between.
- */
-static void
-place_file(out_file *f)
-{
-	struct stat ours;
-	struct stat there;
-
-	if (f->unnamed)
-	{
-		char		proc[64];
-
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->fd);
-		if (linkat(AT_FDCWD, proc, out_dir, f->name, AT_SYMLINK_FOLLOW) != 0)
-		{
-			if (errno != EEXIST)
-				fail("could not link \"%s\": %s", f->path, strerror(errno));
-			for (int tries = 0; !f->has_tmp; tries++)
-			{
-				hidden_name(f);
-				if (linkat(AT_FDCWD, proc, out_dir, f->tmp, AT_SYMLINK_FOLLOW) == 0)
-					f->has_tmp = 1;
-				else if (errno != EEXIST || tries == 100)
-					fail("could not link \"%s\": %s", f->path, strerror(errno));
-			}
-		}
-	}
-	if (f->has_tmp)
-	{
-		if (renameat(out_dir, f->tmp, out_dir, f->name) != 0)
-			fail("could not rename \"%s\" to \"%s\": %s", f->tmp, f->path, strerror(errno));
-		f->has_tmp = 0;
-	}
-	if (fstat(f->fd, &ours) != 0 || fstatat(out_dir, f->name, &there, AT_SYMLINK_NOFOLLOW) != 0 ||
-		ours.st_dev != there.st_dev || ours.st_ino != there.st_ino)
-		fail("\"%s\" is not the file written: another process replaced it while it was renamed",
-			 f->path);
-}
-
 /* A table's files are complete: give them their final names. */
 static void
 finish_job(table_job *j)
@@ -846,19 +635,24 @@ finish_job(table_job *j)
 	{
 		out_file   *f = j->file[i];
 
-		if (f == NULL)
-			continue;
-		place_file(f);
-		/* a write that fails only at close (NFS): the name must not stay */
-		if (close(f->fd) != 0)
-		{
-			int			save_errno = errno;
-
-			unlinkat(out_dir, f->name, 0);
-			fail("could not write \"%s\": %s", f->path, strerror(save_errno));
-		}
-		f->fd = -1;
+		if (f != NULL)
+			outfile_close(f);
 	}
+}
+
+/* The file of table t: dbgen's name, in the output directory. */
+static out_file *
+open_file(const options *o, tpch_table t)
+{
+	int			split = o->parts > 1 && t != TPCH_NATION && t != TPCH_REGION;
+	const char *ext = o->format == TPCH_FMT_CSV ? "csv" : "tbl";
+	char		name[NAME_MAX + 1];
+
+	if (split)
+		snprintf(name, sizeof(name), "%s.%s.%lld", tpch_table_name(t), ext, (long long) o->part);
+	else
+		snprintf(name, sizeof(name), "%s.%s", tpch_table_name(t), ext);
+	return outfile_create(name);
 }
 
 int
@@ -879,17 +673,18 @@ main(int argc, char **argv)
 		return tpchgen_qgen_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "load") == 0)
 		return tpchgen_load_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "run") == 0)
+		return tpchgen_run_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "report") == 0)
 		return tpchgen_report_main(argc - 1, argv + 1);
+	if (updates_requested(argc, argv))
+		return updates_main(argc, argv, progname);
 	parse_args(argc, argv, &o);
 	/* a closed pipe is a write error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);
-	atexit(remove_temporaries);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	outfile_handle_signals();
 	if (o.output_dir)
-		make_dir(o.output_dir);
+		outfile_open_dir(o.output_dir);
 	err = tpch_pool_init_threads(o.threads);
 	if (err != TPCH_OK)
 		fail("%s", tpch_strerror(err));

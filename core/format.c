@@ -8,6 +8,7 @@
  * YYYY-MM-DD, integers in plain decimal.
  */
 #include "internal.h"
+#include "update.h"
 
 #include <string.h>
 
@@ -323,7 +324,10 @@ tpch_gen_format(tpch_gen *g, tpch_format fmt, char *buf, size_t cap, int64_t *nr
 		}
 		if (pending == 0)
 			break;
-		used += tpch_format_row(g->table, fmt, &ring[head], buf + used);
+		if (g->keys_only)
+			used += tpch_format_delete(fmt, ring[head].orders.o_orderkey, buf + used);
+		else
+			used += tpch_format_row(g->table, fmt, &ring[head], buf + used);
 		head = (head + 1) % FORMAT_AHEAD;
 		pending--;
 		n++;

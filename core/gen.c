@@ -461,7 +461,7 @@ gen_order(tpch_gen *g)
 	tpch_orders_row *o = &g->order;
 	uint32_t	need = (uint32_t) g->need;
 
-	o->o_orderkey = tpch_orderkey(g->row);
+	o->o_orderkey = tpch_orderkey(g->row - g->key_base) | (int64_t) g->key_seq << 3;
 	if (g->big)
 	{
 		g->big19_row = 0;		/* mid-order until the streams advance */
@@ -699,6 +699,8 @@ tpch_gen_init(tpch_gen *g, tpch_table t, double sf, int64_t part, int64_t parts)
 	g->n_clerk = 1000 * g->scale;
 	g->big = g->scale >= 30000;
 	g->chunk_first = first;
+	g->part_first = first;
+	g->part_count = count;
 	tpch_gen_set_columns(g, TPCH_ALL_COLUMNS);
 	return tpch_gen_seek(g, first, count);
 }
@@ -712,11 +714,8 @@ tpch_gen_seek(tpch_gen *g, int64_t first, int64_t count)
 int
 tpch_gen_seek_bounded(tpch_gen *g, int64_t first, int64_t count, int64_t budget)
 {
-	int64_t		pfirst,
-				pcount;
-
-	tpch_part_range(g->table, g->sf, g->part, g->parts, &pfirst, &pcount);
-	if (count < 0 || first < pfirst || first + count > pfirst + pcount)
+	if (count < 0 || first < g->part_first ||
+		first + count > g->part_first + g->part_count)
 		return TPCH_ERR_RANGE;
 	g->end = first + count;
 	g->row = first;

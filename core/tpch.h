@@ -350,6 +350,11 @@ typedef struct tpch_gen
 	uint64_t	columns;
 	uint64_t	need;			/* internal: which values to compute */
 	int64_t		chunk_first;	/* first group row of the dbgen chunk */
+	int64_t		part_first;		/* the group rows seeks may reach */
+	int64_t		part_count;
+	int64_t		key_base;		/* order key of group row r: index r - key_base, */
+	int			key_seq;		/* sequence key_seq (update sets, core/update.h) */
+	int			keys_only;		/* update deletes: tpch_gen_format writes keys */
 	int64_t		end;			/* one past the last group row */
 	int64_t		row;			/* next group row to produce */
 	int			sub;			/* partsupp/lineitem: next row in the group */

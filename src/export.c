@@ -25,6 +25,8 @@
  */
 #include "tpchgen_pg.h"
 
+#include "../core/update.h"
+
 #include "access/parallel.h"
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
@@ -88,6 +90,8 @@ typedef struct ExportShared
 	double		sf;
 	int64		part;
 	int64		parts;
+	int			update_kind;	/* 0, or a file of update set `set` */
+	int64		set;
 	tpch_format format;
 	bool		zstd;
 	int			level;
@@ -148,6 +152,7 @@ typedef struct ExportRun
 typedef struct ExportFile
 {
 	tpch_table	table;
+	int			update_kind;	/* 0, or tpch_update_kind */
 	char	   *path;			/* the target as given, for messages */
 	char	   *name;			/* its name in the directory */
 	char	   *tmp;			/* a hidden name in the directory, or NULL */
@@ -211,6 +216,9 @@ static void export_hidden_name(ExportFile *f);
 static void export_open(ExportCleanup *cl, ExportFile *f);
 static void export_stage(ExportCleanup *cl, ExportFile *f);
 static void export_place(ExportCleanup *cl, int i, bool overwrite);
+static void export_plan_update(ExportCleanup *cl, const char *table_name,
+							   const char *target, tpch_format format, bool zstd,
+							   int64 set);
 static void export_cleanup(void *arg);
 static void export_zstd_create(ExportCleanup *cl, int level);
 static int	export_cpus(void);
@@ -313,8 +321,9 @@ static const char *const export_arg_names[] = {
 	"part", "parts", "workers", "overwrite"
 };
 
-/* The one argument that may be NULL. */
+/* The arguments that may be NULL: workers, and set (after the names). */
 #define EXPORT_ARG_WORKERS 9
+#define EXPORT_ARG_SET 11
 
 Datum
 tpch_export(PG_FUNCTION_ARGS)
@@ -331,6 +340,7 @@ tpch_export(PG_FUNCTION_ARGS)
 	int64		parts;
 	int			workers;
 	bool		overwrite;
+	int64		set;
 	bool		all;
 	tpch_table	table = TPCH_REGION;
 	tpch_format format;
@@ -360,6 +370,9 @@ tpch_export(PG_FUNCTION_ARGS)
 	workers = PG_ARGISNULL(EXPORT_ARG_WORKERS) ? -1 :
 		PG_GETARG_INT32(EXPORT_ARG_WORKERS);
 	overwrite = PG_GETARG_BOOL(10);
+	/* an update set's files (ext/refresh.sql), or NULL for the tables */
+	set = PG_NARGS() > EXPORT_ARG_SET && !PG_ARGISNULL(EXPORT_ARG_SET) ?
+		PG_GETARG_INT64(EXPORT_ARG_SET) : 0;
 
 	/* Like COPY TO a file: the server's files are at stake. */
 	if (!superuser() && !has_privs_of_role(GetUserId(), ROLE_PG_WRITE_SERVER_FILES))
@@ -370,7 +383,9 @@ tpch_export(PG_FUNCTION_ARGS)
 						   "pg_write_server_files")));
 
 	all = strcmp(table_name, "all") == 0;
-	if (!all)
+	if (set != 0)
+		;						/* names checked with the set below */
+	else if (!all)
 	{
 		int			t = tpch_table_lookup(table_name);
 
@@ -412,6 +427,16 @@ tpch_export(PG_FUNCTION_ARGS)
 				 errmsg("workers must not be negative"),
 				 errhint("Use 0 to write without parallel workers, or NULL to follow max_parallel_workers_per_gather.")));
 	tpchgen_check_args(sf, part, parts);
+	if (set != 0)
+	{
+		tpchgen_check_update(sf, set);
+		if (parts != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("an update set is exported whole"),
+					 errdetail("dbgen refuses -C with -U."),
+					 errhint("Leave part and parts out when set is given.")));
+	}
 
 	if (!is_absolute_path(target))
 		ereport(ERROR,
@@ -435,7 +460,11 @@ tpch_export(PG_FUNCTION_ARGS)
 	cl->cb.func = export_cleanup;
 	cl->cb.arg = cl;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, &cl->cb);
-	export_plan(cl, table, target, format, tmpl.zstd, part, parts, all);
+	if (set != 0)
+		export_plan_update(cl, table_name, target, format, tmpl.zstd, set);
+	else
+		export_plan(cl, table, target, format, tmpl.zstd, part, parts, all);
+	tmpl.set = set;
 	if (tmpl.zstd)
 		export_zstd_create(cl, level);
 
@@ -480,6 +509,68 @@ tpch_export(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+
+/*
+ * The files of update set `set`: 'orders_u', 'lineitem_u' or 'delete' into
+ * the target, or 'all' of them into the target directory under dbgen -U's
+ * names (orders.tbl.u3, lineitem.tbl.u3, delete.3; .csv for csv, .zst when
+ * compressed).
+ */
+static void
+export_plan_update(ExportCleanup *cl, const char *table_name, const char *target,
+				   tpch_format format, bool zstd, int64 set)
+{
+	static const char *const names[3] = {"orders_u", "lineitem_u", "delete"};
+	const char *ext = format == TPCH_FMT_CSV ? "csv" : "tbl";
+	bool		all = strcmp(table_name, "all") == 0;
+	int			n = 0;
+
+	cl->files = palloc0(sizeof(ExportFile) * 3);
+	for (int i = 0; i < 3; i++)
+	{
+		ExportFile *f = &cl->files[n];
+
+		if (!all && strcmp(table_name, names[i]) != 0)
+			continue;
+		f->table = i == 1 ? TPCH_LINEITEM : TPCH_ORDERS;
+		f->update_kind = i == 2 ? TPCH_DELETES : TPCH_INSERTS;
+		f->fd = -1;
+		if (i == 2)
+			f->name = psprintf("delete." INT64_FORMAT "%s", set, zstd ? ".zst" : "");
+		else
+			f->name = psprintf("%s.%s.u" INT64_FORMAT "%s", i ? "lineitem" : "orders",
+							   ext, set, zstd ? ".zst" : "");
+		f->path = psprintf("%s%s%s", target,
+						   target[strlen(target) - 1] == '/' ? "" : "/", f->name);
+		n++;
+	}
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown update set file \"%s\"", table_name),
+				 errhint("With set, the tables are orders_u, lineitem_u and delete, or \"all\" for the three.")));
+	cl->nfiles = n;
+	if (all)
+	{
+		cl->dir = pstrdup(target);
+		return;
+	}
+
+	/* one file, named as given: as export_plan's */
+	{
+		ExportFile *f = &cl->files[0];
+		const char *slash = strrchr(target, '/');
+
+		f->path = pstrdup(target);
+		f->name = pstrdup(slash + 1);
+		cl->dir = slash == target ? pstrdup("/") : pnstrdup(target, slash - target);
+		if (f->name[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is a directory", target),
+					 errhint("Give the path of a file, such as \"/tmp/orders.tbl.u1\".")));
+	}
+}
 
 /*
  * The files of a call: one for a table, or dbgen's names in a directory for
@@ -894,7 +985,10 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	size_t		shared_size;
 	char	   *bufs;
 
-	tpch_part_range(f->table, tmpl->sf, tmpl->part, tmpl->parts, &first, &count);
+	if (f->update_kind != 0)
+		tpch_update_range(f->update_kind, tmpl->sf, tmpl->set, 1, 1, &first, &count);
+	else
+		tpch_part_range(f->table, tmpl->sf, tmpl->part, tmpl->parts, &first, &count);
 	chunk_rows = Max(1, CHUNK_BYTES / group_row_bytes[f->table]);
 	nchunks = (count + chunk_rows - 1) / chunk_rows;
 	raw_cap = CHUNK_BYTES + CHUNK_BYTES / 2 + TPCH_MAX_LINE;
@@ -934,6 +1028,7 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 
 	memcpy(sh, tmpl, offsetof(ExportShared, slots));
 	sh->table = f->table;
+	sh->update_kind = f->update_kind;
 	sh->first = first;
 	sh->count = count;
 	sh->chunk_rows = chunk_rows;
@@ -979,7 +1074,9 @@ export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	if (header)
 	{
 		char	   *line = palloc(TPCH_MAX_LINE);
-		size_t		len = tpch_format_header(f->table, line);
+		size_t		len = f->update_kind != 0 ?
+			tpch_update_format_header(f->table, f->update_kind, line) :
+			tpch_format_header(f->table, line);
 
 		if (sh->zstd)
 		{
@@ -1307,7 +1404,10 @@ produce_chunk(ExportProducer *p, int64 chunk)
 	 */
 	if (!p->gen_ready)
 	{
-		rc = tpch_gen_init(&p->gen, sh->table, sh->sf, sh->part, sh->parts);
+		rc = sh->update_kind != 0 ?
+			tpch_update_init(&p->gen, sh->table, sh->update_kind, sh->sf,
+							 sh->set, 1, 1) :
+			tpch_gen_init(&p->gen, sh->table, sh->sf, sh->part, sh->parts);
 		if (rc != TPCH_OK)
 			elog(ERROR, "could not start a tpchgen generator: %s",
 				 tpch_strerror(rc));

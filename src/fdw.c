@@ -15,9 +15,12 @@
  * row of a nested loop) become group-row ranges the generator seeks to, so
  * a handful of keys costs a handful of rows at any scale factor.  Every
  * condition also stays a filter on the rows produced: a range only ever
- * skips rows that the filter would reject.
+ * skips rows that the filter would reject.  An equality of another column
+ * with a parameter makes a rescanned scan keep its first run's rows for
+ * the rescans to look up (fdw_cache.c).
  */
 #include "tpchgen_pg.h"
+#include "fdw_cache.h"
 
 #include "../core/number.h"
 
@@ -145,6 +148,8 @@ typedef struct TpchgenFdwScanState
 	List	   *key_ops;
 	TpchgenScan *scan;			/* created at the first row */
 	TpchgenFdwShared *shared;	/* set when running under a Gather */
+	TpchgenCache *cache;		/* rows kept for rescans (fdw_cache.c) */
+	bool		cached;			/* this run is served by the cache */
 
 	/* the group-row ranges of this scan, and the one being generated */
 	bool		started;
@@ -234,6 +239,8 @@ static Cost gen_cost(double gen_rows, double rows, RelOptInfo *baserel);
 static TpchgenScan *create_scan(TpchgenFdwScanState *st, ForeignScanState *node,
 								TpchgenScanShared *shared);
 static void compute_ranges(TpchgenFdwScanState *st, ExprContext *econtext);
+static bool generate_row(TpchgenFdwScanState *st, TupleTableSlot *slot);
+static int *bind_attributes(Relation rel, tpch_table table, List *used);
 static void decode_private(List *fdw_private, TpchgenFdwTable *tab,
 						   List **used, List **key_ops);
 static int	acquire_sample_rows(Relation relation, int elevel,
@@ -526,6 +533,7 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		double		gen_rows;
 		double		rows;
 		Cost		run;
+		QualCost	join_cost;
 		ListCell   *lc2;
 
 		required_outer = bms_union(bms_difference(rinfo->clause_relids,
@@ -559,7 +567,13 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		rows = clamp_row_est(gen_rows * ps->other_sel *
 							 clauselist_selectivity(root, other, baserel->relid,
 													JOIN_INNER, NULL));
-		run = cpu_tuple_cost * SEEK_COST_FACTOR +
+		/*
+		 * The join clauses are a filter on every row generated: one may
+		 * hold a subquery (as in Q17) that costs far more than the seek.
+		 */
+		cost_qual_eval(&join_cost, param_info->ppi_clauses, root);
+		run = cpu_tuple_cost * SEEK_COST_FACTOR + join_cost.startup +
+			gen_rows * join_cost.per_tuple +
 			gen_cost(gen_rows, rows, baserel);
 		add_path(baserel, (Path *)
 				 create_foreignscan_path(root, baserel, NULL, rows, 0, startup,
@@ -708,6 +722,12 @@ tpchExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		ExplainPropertyText("Columns", psprintf("%d of %d", natts, ncols), es);
 	else
 		ExplainPropertyInteger("Columns", NULL, natts, es);
+
+	tpchgen_cache_explain(node, node->fdw_state ?
+						  ((TpchgenFdwScanState *) node->fdw_state)->cache : NULL,
+						  bind_attributes(node->ss.ss_currentRelation, tab.table,
+										  used),
+						  es);
 }
 
 /*
@@ -721,11 +741,8 @@ tpchBeginForeignScan(ForeignScanState *node, int eflags)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	Relation	rel = node->ss.ss_currentRelation;
-	TupleDesc	desc = RelationGetDescr(rel);
 	TpchgenFdwScanState *st;
 	List	   *used;
-	ListCell   *lc;
-	bool		whole = false;
 
 	/* EXPLAIN without ANALYZE reads the plan alone */
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
@@ -736,57 +753,69 @@ tpchBeginForeignScan(ForeignScanState *node, int eflags)
 
 	/* the table may have changed since planning: columns are checked again */
 	check_columns(rel, st->tab.table);
-	st->attcol = palloc(sizeof(int) * desc->natts);
-	for (int i = 0; i < desc->natts; i++)
-		st->attcol[i] = -1;
-	foreach(lc, used)
-		whole |= lfirst_int(lc) == 0;
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped &&
-			(whole || list_member_int(used, i + 1)))
-			st->attcol[i] = tpch_column_lookup(st->tab.table,
-											   NameStr(att->attname));
-	}
+	st->attcol = bind_attributes(rel, st->tab.table, used);
 
 	st->key_states = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
 	st->rangecxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt,
 										 "tpchgen key ranges",
 										 ALLOCSET_SMALL_SIZES);
+	st->cache = tpchgen_cache_create(node, st->attcol);
 	node->fdw_state = st;
 }
 
 /*
  * tpchIterateForeignScan
  *		The next row of the current range, moving on to the next range when
- *		one runs out.  A parallel participant has a single range, shared.
+ *		one runs out; or, on a rescan the cache serves, the next row it
+ *		found.  A parallel participant has a single range, shared.
  */
 static TupleTableSlot *
 tpchIterateForeignScan(ForeignScanState *node)
 {
 	TpchgenFdwScanState *st = node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
 
 	ExecClearTuple(slot);
 	if (st->scan == NULL)
 		st->scan = create_scan(st, node, NULL);
 	if (!st->started)
 	{
-		if (st->shared == NULL)
-			compute_ranges(st, node->ss.ps.ps_ExprContext);
 		st->started = true;
+		st->cached = false;
+		if (st->cache != NULL)
+		{
+			/* rescanned before the first run ended: record the rest */
+			if (tpchgen_cache_recording(st->cache))
+			{
+				while (tpchgen_cache_recording(st->cache) &&
+					   generate_row(st, slot))
+					tpchgen_cache_add(st->cache, slot);
+				tpchgen_cache_done(st->cache);
+			}
+			st->cached = tpchgen_cache_lookup(st->cache, econtext);
+		}
+		if (!st->cached && st->shared == NULL)
+			compute_ranges(st, econtext);
 	}
 
-	while (!tpchgen_scan_next(st->scan, slot->tts_values, slot->tts_isnull))
+	if (st->cached)
 	{
-		if (st->shared != NULL || ++st->cur_range >= st->nranges)
-			return slot;
-		tpchgen_scan_set_range(st->scan, st->range_first[st->cur_range],
-							   st->range_count[st->cur_range]);
+		tpchgen_cache_next(st->cache, slot);
+		return slot;
 	}
-	return ExecStoreVirtualTuple(slot);
+	/* a row the cache finds failing the filter's constant part is skipped */
+	for (;;)
+	{
+		if (!generate_row(st, slot))
+		{
+			if (st->cache != NULL)
+				tpchgen_cache_done(st->cache);
+			return slot;
+		}
+		if (st->cache == NULL || tpchgen_cache_add(st->cache, slot))
+			return slot;
+	}
 }
 
 /*
@@ -811,7 +840,8 @@ tpchReScanForeignScan(ForeignScanState *node)
 
 /*
  * tpchEndForeignScan
- *		Release the engine scan; everything else is in the query context.
+ *		Release the engine scan and the rescan cache; everything else is in
+ *		the query context.
  */
 static void
 tpchEndForeignScan(ForeignScanState *node)
@@ -823,6 +853,9 @@ tpchEndForeignScan(ForeignScanState *node)
 	if (st->scan)
 		tpchgen_scan_end(st->scan);
 	st->scan = NULL;
+	if (st->cache)
+		tpchgen_cache_end(st->cache);
+	st->cache = NULL;
 }
 
 /*
@@ -1693,6 +1726,44 @@ compute_ranges(TpchgenFdwScanState *st, ExprContext *econtext)
 		tpchgen_scan_set_range(st->scan, st->range_first[0], st->range_count[0]);
 	else
 		tpchgen_scan_set_range(st->scan, 1, 0);
+}
+
+/* Generates the next row of the scan's ranges into slot; false at the end. */
+static bool
+generate_row(TpchgenFdwScanState *st, TupleTableSlot *slot)
+{
+	ExecClearTuple(slot);
+	while (!tpchgen_scan_next(st->scan, slot->tts_values, slot->tts_isnull))
+	{
+		if (st->shared != NULL || ++st->cur_range >= st->nranges)
+			return false;
+		tpchgen_scan_set_range(st->scan, st->range_first[st->cur_range],
+							   st->range_count[st->cur_range]);
+	}
+	ExecStoreVirtualTuple(slot);
+	return true;
+}
+
+/*
+ * The TPC-H column of each attribute a plan generates (used, with 0 for a
+ * whole-row reference), -1 for the others.
+ */
+static int *
+bind_attributes(Relation rel, tpch_table table, List *used)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int		   *attcol = palloc(sizeof(int) * desc->natts);
+	bool		whole = list_member_int(used, 0);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		attcol[i] = -1;
+		if (!att->attisdropped && (whole || list_member_int(used, i + 1)))
+			attcol[i] = tpch_column_lookup(table, NameStr(att->attname));
+	}
+	return attcol;
 }
 
 /* ------------------------------------------------------------------------

@@ -19,6 +19,7 @@
 #include "tpchgen_pg.h"
 
 #include "../core/number.h"
+#include "../core/update.h"
 
 #include "access/htup_details.h"
 #include "access/parallel.h"
@@ -58,12 +59,32 @@
 #define NARGS 3
 static const char *const arg_names[NARGS] = {"sf", "part", "parts"};
 
+/*
+ * The functions of the update sets (core/update.h) take (sf, set) and are
+ * numbered after the tables: FN_RF1_ORDERS.. in function_table()'s terms.
+ */
+#define FN_RF1_ORDERS		TPCH_NTABLES
+#define FN_RF1_LINEITEM		(TPCH_NTABLES + 1)
+#define FN_RF2_KEYS			(TPCH_NTABLES + 2)
+#define NFUNCTIONS			(TPCH_NTABLES + 3)
+#define UPDATE_NARGS 2
+static const char *const update_arg_names[UPDATE_NARGS] = {"sf", "set"};
+
+#define IS_UPDATE_FN(fn)	((fn) >= TPCH_NTABLES)
+#define FN_NARGS(fn)		(IS_UPDATE_FN(fn) ? UPDATE_NARGS : NARGS)
+#define FN_TABLE(fn)		((fn) == FN_RF1_LINEITEM ? TPCH_LINEITEM : \
+							 IS_UPDATE_FN(fn) ? TPCH_ORDERS : (tpch_table) (fn))
+#define FN_KIND(fn)			((fn) == FN_RF2_KEYS ? TPCH_DELETES : \
+							 IS_UPDATE_FN(fn) ? TPCH_INSERTS : 0)
+
 /* Executor state of the custom scan. */
 typedef struct TpchgenScanState
 {
 	CustomScanState css;
+	int			fn;				/* tpch_table, or FN_RF1_ORDERS.. */
 	tpch_table	table;
-	List	   *arg_states;		/* ExprStates of sf, part, parts */
+	int64		set;			/* update functions: their set */
+	List	   *arg_states;		/* ExprStates of sf, part, parts (sf, set) */
 	bool		args_known;		/* sf, part, parts hold valid values */
 	double		sf;
 	int64		part;
@@ -86,6 +107,9 @@ PG_FUNCTION_INFO_V1(tpch_partsupp_srf);
 PG_FUNCTION_INFO_V1(tpch_customer_srf);
 PG_FUNCTION_INFO_V1(tpch_orders_srf);
 PG_FUNCTION_INFO_V1(tpch_lineitem_srf);
+PG_FUNCTION_INFO_V1(tpch_rf1_orders_srf);
+PG_FUNCTION_INFO_V1(tpch_rf1_lineitem_srf);
+PG_FUNCTION_INFO_V1(tpch_rf2_keys_srf);
 PG_FUNCTION_INFO_V1(tpch_rows_support);
 
 /* Planner hook and custom scan callbacks */
@@ -111,7 +135,8 @@ static void tpchgen_explain(CustomScanState *node, List *ancestors,
 
 /* Helpers */
 static int	function_table(Oid funcid);
-static bool const_args(List *args, double *sf, int64 *part, int64 *parts);
+static bool const_args(int fn, List *args, double *sf, int64 *part,
+					   int64 *parts, int64 *set);
 static List *key_order(PlannerInfo *root, RelOptInfo *rel, FuncExpr *fexpr);
 static Path *make_path(PlannerInfo *root, RelOptInfo *rel, bool parallel,
 					   int workers);
@@ -164,12 +189,13 @@ tpchgen_functions_init(void)
 
 /* Raises the error for a NULL argument: NULL is no table size. */
 static void
-check_not_null(bool isnull, int argno)
+check_not_null(bool isnull, int argno, int fn)
 {
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("argument \"%s\" must not be null", arg_names[argno])));
+				 errmsg("argument \"%s\" must not be null",
+						IS_UPDATE_FN(fn) ? update_arg_names[argno] : arg_names[argno])));
 }
 
 /* Maps a row descriptor's attributes to the core's columns, by name. */
@@ -200,7 +226,7 @@ typedef struct SrfState
  * executor materializes either way, but in a target list this streams.
  */
 static Datum
-table_srf(FunctionCallInfo fcinfo, tpch_table table)
+table_srf(FunctionCallInfo fcinfo, int fn)
 {
 	FuncCallContext *funcctx;
 	SrfState   *st;
@@ -209,9 +235,10 @@ table_srf(FunctionCallInfo fcinfo, tpch_table table)
 	{
 		MemoryContext old;
 		TupleDesc	desc;
+		tpch_table	table = FN_TABLE(fn);
 
-		for (int i = 0; i < NARGS; i++)
-			check_not_null(PG_ARGISNULL(i), i);
+		for (int i = 0; i < FN_NARGS(fn); i++)
+			check_not_null(PG_ARGISNULL(i), i, fn);
 
 		funcctx = SRF_FIRSTCALL_INIT();
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
@@ -220,8 +247,13 @@ table_srf(FunctionCallInfo fcinfo, tpch_table table)
 		funcctx->tuple_desc = BlessTupleDesc(desc);
 
 		st = palloc(sizeof(SrfState));
-		st->scan = tpchgen_scan_create(table, PG_GETARG_FLOAT8(0),
-									   PG_GETARG_INT64(1), PG_GETARG_INT64(2));
+		if (IS_UPDATE_FN(fn))
+			st->scan = tpchgen_scan_create_update(table, FN_KIND(fn),
+												  PG_GETARG_FLOAT8(0),
+												  PG_GETARG_INT64(1));
+		else
+			st->scan = tpchgen_scan_create(table, PG_GETARG_FLOAT8(0),
+										   PG_GETARG_INT64(1), PG_GETARG_INT64(2));
 		tpchgen_scan_bind(st->scan, desc, map_columns(table, desc));
 		st->values = palloc(sizeof(Datum) * desc->natts);
 		st->isnull = palloc(sizeof(bool) * desc->natts);
@@ -289,14 +321,33 @@ tpch_lineitem_srf(PG_FUNCTION_ARGS)
 	return table_srf(fcinfo, TPCH_LINEITEM);
 }
 
-/* The C entry point of each table's function, in tpch_table order. */
-static const PGFunction srf_entry[TPCH_NTABLES] = {
+Datum
+tpch_rf1_orders_srf(PG_FUNCTION_ARGS)
+{
+	return table_srf(fcinfo, FN_RF1_ORDERS);
+}
+
+Datum
+tpch_rf1_lineitem_srf(PG_FUNCTION_ARGS)
+{
+	return table_srf(fcinfo, FN_RF1_LINEITEM);
+}
+
+Datum
+tpch_rf2_keys_srf(PG_FUNCTION_ARGS)
+{
+	return table_srf(fcinfo, FN_RF2_KEYS);
+}
+
+/* The C entry point of each function, in tpch_table order, then updates. */
+static const PGFunction srf_entry[NFUNCTIONS] = {
 	tpch_region_srf, tpch_nation_srf, tpch_supplier_srf, tpch_part_srf,
 	tpch_partsupp_srf, tpch_customer_srf, tpch_orders_srf, tpch_lineitem_srf,
+	tpch_rf1_orders_srf, tpch_rf1_lineitem_srf, tpch_rf2_keys_srf,
 };
 
 /*
- * The table of one of our functions, or -1.  Identified by the C entry
+ * The table (or FN_RF1_ORDERS..) of one of our functions, or -1.  Identified by the C entry
  * point, not by name, so a same-named function in another schema is left
  * alone; functions without our support function are rejected without
  * looking further.
@@ -313,7 +364,7 @@ function_table(Oid funcid)
 	if (flinfo.fn_addr != tpch_rows_support)
 		return -1;
 	fmgr_info(funcid, &flinfo);
-	for (int t = 0; t < TPCH_NTABLES; t++)
+	for (int t = 0; t < NFUNCTIONS; t++)
 		if (flinfo.fn_addr == srf_entry[t])
 			return t;
 	return -1;
@@ -324,13 +375,14 @@ function_table(Oid funcid)
  * otherwise (the executor will evaluate them and report what is wrong).
  */
 static bool
-const_args(List *args, double *sf, int64 *part, int64 *parts)
+const_args(int fn, List *args, double *sf, int64 *part, int64 *parts,
+		   int64 *set)
 {
 	Const	   *c[NARGS];
 
-	if (list_length(args) != NARGS)
+	if (list_length(args) != FN_NARGS(fn))
 		return false;
-	for (int i = 0; i < NARGS; i++)
+	for (int i = 0; i < FN_NARGS(fn); i++)
 	{
 		Node	   *arg = list_nth(args, i);
 
@@ -339,6 +391,12 @@ const_args(List *args, double *sf, int64 *part, int64 *parts)
 		c[i] = (Const *) arg;
 	}
 	*sf = DatumGetFloat8(c[0]->constvalue);
+	if (IS_UPDATE_FN(fn))
+	{
+		*set = DatumGetInt64(c[1]->constvalue);
+		*part = *parts = 1;
+		return tpch_check_update(*sf, *set) == TPCH_OK;
+	}
 	*part = DatumGetInt64(c[1]->constvalue);
 	*parts = DatumGetInt64(c[2]->constvalue);
 	return tpch_check_args(*sf, *part, *parts) == TPCH_OK;
@@ -360,11 +418,15 @@ tpch_rows_support(PG_FUNCTION_ARGS)
 		double		sf;
 		int64		part;
 		int64		parts;
+		int64		set;
 
 		if (table >= 0 && req->node && IsA(req->node, FuncExpr) &&
-			const_args(((FuncExpr *) req->node)->args, &sf, &part, &parts))
+			const_args(table, ((FuncExpr *) req->node)->args, &sf, &part,
+					   &parts, &set))
 		{
-			req->rows = tpchgen_table_rows(table, sf, part, parts);
+			req->rows = IS_UPDATE_FN(table) ?
+				tpchgen_update_rows(FN_TABLE(table), sf, set) :
+				tpchgen_table_rows(table, sf, part, parts);
 			PG_RETURN_POINTER(req);
 		}
 	}
@@ -413,6 +475,7 @@ tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	double		sf;
 	int64		part;
 	int64		parts;
+	int64		set;
 	int			workers;
 	Path	   *path;
 
@@ -427,14 +490,16 @@ tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		return;
 	fexpr = (FuncExpr *) rtfunc->funcexpr;
 	table = function_table(fexpr->funcid);
-	if (table < 0 || list_length(fexpr->args) != NARGS ||
+	if (table < 0 || list_length(fexpr->args) != FN_NARGS(table) ||
 		contain_volatile_functions((Node *) fexpr->args) ||
 		needs_function_scan(root, rel))
 		return;
 
 	rel->pathlist = NIL;
 	path = make_path(root, rel, false, 0);
-	path->pathkeys = key_order(root, rel, fexpr);
+	/* the base tables' order is tested; the update sets' is not promised */
+	if (!IS_UPDATE_FN(table))
+		path->pathkeys = key_order(root, rel, fexpr);
 	add_path(rel, path);
 
 	if (!rel->consider_parallel)
@@ -443,8 +508,9 @@ tpchgen_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	/* size the workers as for a heap of the same rows */
 	workers = compute_parallel_worker(rel, rel->tuples / ROWS_PER_PAGE, -1,
 									  max_parallel_workers_per_gather);
-	if (const_args(fexpr->args, &sf, &part, &parts))
-		workers = Min((uint64) workers,
+	if (const_args(table, fexpr->args, &sf, &part, &parts, &set))
+		workers = Min((uint64) workers, IS_UPDATE_FN(table) ?
+					  tpchgen_update_chunks(FN_TABLE(table), sf, set) :
 					  tpchgen_table_chunks(table, sf, part, parts));
 	if (workers > 0)
 		add_partial_path(rel, make_path(root, rel, true, workers));
@@ -606,7 +672,8 @@ tpchgen_create_state(CustomScan *cscan)
 
 	NodeSetTag(ts, T_CustomScanState);
 	ts->css.methods = &tpchgen_exec_methods;
-	ts->table = intVal(linitial(cscan->custom_private));
+	ts->fn = intVal(linitial(cscan->custom_private));
+	ts->table = FN_TABLE(ts->fn);
 	return (Node *) ts;
 }
 
@@ -622,7 +689,8 @@ tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
 	 * cost of a scan of a large table passes jit_above_cost), compiling them
 	 * would load LLVM into the session for nothing.
 	 */
-	if (!const_args(cscan->custom_exprs, &ts->sf, &ts->part, &ts->parts))
+	if (!const_args(ts->fn, cscan->custom_exprs, &ts->sf, &ts->part, &ts->parts,
+					&ts->set))
 		ts->arg_states = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
 	ts->attcol = map_columns(ts->table, desc);
 	init_whole_row(ts, cscan);
@@ -635,24 +703,28 @@ tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
 	 */
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 	{
-		ts->args_known = const_args(cscan->custom_exprs,
-									&ts->sf, &ts->part, &ts->parts);
+		ts->args_known = const_args(ts->fn, cscan->custom_exprs,
+									&ts->sf, &ts->part, &ts->parts, &ts->set);
 		return;
 	}
 
 	/*
-	 * Whole rows passed on as they are (CREATE TABLE AS, INSERT ... SELECT *,
-	 * a sort) are stored, not read: a heap tuple formed once here is copied
-	 * as it is, where a virtual tuple would be copied value by value and then
-	 * formed.  The parent learns the slot type before it sets itself up.
+	 * Whole rows that leave the plan as they are (CREATE TABLE AS, or a
+	 * worker's rows into its Gather) are stored, not read: a heap tuple
+	 * formed once here is inserted as it is, where a virtual tuple would be
+	 * copied value by value and then formed.  Under another node (an
+	 * aggregate, a sort, ModifyTable) a heap tuple would only be taken apart
+	 * again: the full-row aggregate over lineitem at SF 1 took 1.5x the
+	 * backend CPU time of the foreign table's virtual tuples.  The parent
+	 * learns the slot type before it sets itself up.
 	 */
 	if (node->ss.ps.ps_ProjInfo == NULL && node->ss.ps.qual == NULL &&
-		ts->wholerow < 0)
+		ts->wholerow < 0 && node->ss.ps.plan == estate->es_plannedstmt->planTree)
 	{
 		int			ncols;
 
 		(void) tpch_columns(ts->table, &ncols);
-		if (desc->natts == ncols)
+		if (desc->natts == ncols && ts->fn != FN_RF2_KEYS)
 		{
 			ts->tuple_slot = ExecInitExtraTupleSlot(estate, desc,
 													&TTSOpsHeapTuple);
@@ -706,8 +778,8 @@ eval_args(TpchgenScanState *ts)
 
 	if (ts->arg_states == NIL)
 	{
-		(void) const_args(((CustomScan *) ts->css.ss.ps.plan)->custom_exprs,
-						  &ts->sf, &ts->part, &ts->parts);
+		(void) const_args(ts->fn, ((CustomScan *) ts->css.ss.ps.plan)->custom_exprs,
+						  &ts->sf, &ts->part, &ts->parts, &ts->set);
 		ts->args_known = true;
 		return;
 	}
@@ -717,10 +789,18 @@ eval_args(TpchgenScanState *ts)
 
 		d[i] = ExecEvalExprSwitchContext((ExprState *) lfirst(lc), econtext,
 										 &isnull);
-		check_not_null(isnull, i);
+		check_not_null(isnull, i, ts->fn);
 		i++;
 	}
 	ts->sf = DatumGetFloat8(d[0]);
+	if (IS_UPDATE_FN(ts->fn))
+	{
+		ts->set = DatumGetInt64(d[1]);
+		ts->part = ts->parts = 1;
+		tpchgen_check_update(ts->sf, ts->set);
+		ts->args_known = true;
+		return;
+	}
 	ts->part = DatumGetInt64(d[1]);
 	ts->parts = DatumGetInt64(d[2]);
 	tpchgen_check_args(ts->sf, ts->part, ts->parts);
@@ -747,7 +827,11 @@ start_scan(TpchgenScanState *ts)
 
 	eval_args(ts);
 	old = MemoryContextSwitchTo(ts->css.ss.ps.state->es_query_cxt);
-	ts->scan = tpchgen_scan_create(ts->table, ts->sf, ts->part, ts->parts);
+	if (IS_UPDATE_FN(ts->fn))
+		ts->scan = tpchgen_scan_create_update(ts->table, FN_KIND(ts->fn),
+											  ts->sf, ts->set);
+	else
+		ts->scan = tpchgen_scan_create(ts->table, ts->sf, ts->part, ts->parts);
 	bind_scan(ts, desc);
 	MemoryContextSwitchTo(old);
 }
@@ -907,6 +991,7 @@ tpchgen_initialize_worker(CustomScanState *node, shm_toc *toc,
 	ts->sf = shared->sf;
 	ts->part = shared->part;
 	ts->parts = shared->parts;
+	ts->set = shared->set;
 	ts->args_known = true;
 	ts->scan = tpchgen_scan_create_shared(shared);
 	bind_scan(ts, desc);
@@ -920,7 +1005,18 @@ tpchgen_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 
 	ExplainPropertyText("Table", tpch_table_name(ts->table), es);
-	if (ts->args_known)
+	if (ts->args_known && IS_UPDATE_FN(ts->fn))
+	{
+		ExplainPropertyText("Scale Factor",
+							tpch_format_double(ts->sf, palloc(TPCH_DOUBLE_BUFLEN)), es);
+		ExplainPropertyInteger("Update Set", NULL, ts->set, es);
+		ExplainPropertyText("Refresh", ts->fn == FN_RF2_KEYS ?
+							"RF2 deletes" : "RF1 inserts", es);
+		ExplainPropertyUInteger("Chunks", NULL,
+								tpchgen_update_chunks(ts->table, ts->sf, ts->set),
+								es);
+	}
+	else if (ts->args_known)
 	{
 		ExplainPropertyText("Scale Factor",
 						tpch_format_double(ts->sf, palloc(TPCH_DOUBLE_BUFLEN)), es);
@@ -952,7 +1048,7 @@ tpchgen_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 		foreach(lc, cscan->custom_exprs)
 		{
 			appendStringInfo(&buf, "%s%s => %s", i > 0 ? ", " : "",
-							 arg_names[i],
+							 IS_UPDATE_FN(ts->fn) ? update_arg_names[i] : arg_names[i],
 							 deparse_expression(lfirst(lc), context, false,
 												false));
 			i++;

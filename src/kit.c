@@ -9,6 +9,8 @@
  */
 #include "tpchgen_pg.h"
 
+#include "../core/number.h"
+
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -218,7 +220,8 @@ answer_of(int q, double sf)
 	if (a == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("there are no answers for scale factor %g", sf),
+				 errmsg("there are no answers for scale factor %s",
+						tpch_format_double(sf, palloc(TPCH_DOUBLE_BUFLEN))),
 				 errhint("Answers are stored for scale factors 0.01, 0.1 and 1.")));
 	return a;
 }

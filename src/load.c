@@ -68,13 +68,15 @@
 #include <unistd.h>
 
 /* Heap bytes a chunk aims at: many chunks to share out, few partial pages. */
-#define CHUNK_BYTES (2 * 1024 * 1024)
+#define CHUNK_BYTES (1024 * 1024)
 
 /*
- * Pages per slot: as many as one WAL record may carry, so that a filled slot
- * is logged by one log_newpages call.
+ * Pages per slot: a whole chunk and half as much again, so that a chunk
+ * normally fills its slot once.  A chunk that overflows goes on in its slot
+ * only after the leader has written it, which waits for every chunk before
+ * it: with slots of a fraction of a chunk, the producers would take turns.
  */
-#define SLOT_PAGES XLR_MAX_BLOCK_ID
+#define SLOT_PAGES (CHUNK_BYTES * 3 / 2 / BLCKSZ)
 
 /*
  * The visibility map's layout (visibilitymap.c keeps it private): two bits
@@ -905,9 +907,12 @@ write_pages(LoadRun *r, char *pages, int npages)
 			ItemPointerSet(&td->t_ctid, blknos[i], off);
 		}
 	}
+	/* one WAL record holds at most XLR_MAX_BLOCK_ID pages */
 	if (r->use_wal)
-		log_newpages(&r->rel->rd_locator, MAIN_FORKNUM, npages, blknos, list,
-					 true);
+		for (int i = 0; i < npages; i += XLR_MAX_BLOCK_ID)
+			log_newpages(&r->rel->rd_locator, MAIN_FORKNUM,
+						 Min(XLR_MAX_BLOCK_ID, npages - i), blknos + i, list + i,
+						 true);
 	smgr = RelationGetSmgr(r->rel);
 	for (int i = 0; i < npages; i++)
 	{

@@ -5,7 +5,7 @@
  * With shared_preload_libraries the postmaster builds the pool before it
  * forks anything, and every process inherits its pages.  Without it, the
  * first process that needs the pool builds it into
- * pg_tpchgen/pool-<build id> (under a lock, so concurrent first queries
+ * pgsql_tmp_tpchgen/pool-<build id> (under a lock, so concurrent first queries
  * build it once: the others wait and then map it), and every later backend
  * and parallel worker maps that file read-only and shared: one copy in the
  * page cache for the whole server, nothing copied, a few hundred page
@@ -40,7 +40,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define POOL_DIR		"pg_tpchgen"
+/*
+ * Base backups and pg_rewind skip names that start with "pgsql_tmp": the
+ * pool is rebuilt wherever it is missing, so 300 MiB need not travel.
+ */
+#define POOL_DIR		"pgsql_tmp_tpchgen"
 #define POOL_LOCK		POOL_DIR "/lock"
 #define POOL_MAGIC		"TPCHPOOL"
 #define POOL_VERSION	1
@@ -544,7 +548,8 @@ tpchgen_pool(void)
 				 errmsg("could not keep the tpchgen text pool in file \"%s\": %m",
 						pool_path),
 				 errdetail("This session builds a private pool, as will every other session and parallel worker that needs one."),
-				 errhint("Free space in the data directory, or add tpchgen to shared_preload_libraries.")));
+				 errhint("Let the server write %zu MB into directory \"%s\" of the data directory, or add tpchgen to shared_preload_libraries.",
+						 (size_t) (TRAILER_OFFSET + sizeof(PoolTrailer)) / 1000000, POOL_DIR)));
 	}
 	return build_private();
 }

@@ -16,6 +16,8 @@
  */
 #include "tpchgen_pg.h"
 
+#include "../core/update.h"
+
 #include "access/parallel.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -92,6 +94,8 @@ struct TpchgenScan
 	double		sf;
 	int64		part;
 	int64		parts;
+	int			update_kind;	/* 0, or the tpch_update_kind of set `set` */
+	int64		set;
 
 	/* the part's group rows, cut into chunks */
 	int64		first;
@@ -201,14 +205,69 @@ tpchgen_scan_create(tpch_table table, double sf, int64 part, int64 parts)
 	return scan;
 }
 
+/*
+ * A scan of update set `set` (core/update.h): for TPCH_INSERTS the new
+ * orders (TPCH_ORDERS) or their lines (TPCH_LINEITEM), for TPCH_DELETES the
+ * keys to delete (TPCH_ORDERS, column o_orderkey only).  Raises the error
+ * for bad arguments.  Chunks and parallel workers as for a table.
+ */
+TpchgenScan *
+tpchgen_scan_create_update(tpch_table table, int kind, double sf, int64 set)
+{
+	TpchgenScan *scan;
+
+	tpchgen_check_update(sf, set);
+
+	scan = palloc0(sizeof(TpchgenScan));
+	scan->table = table;
+	scan->sf = sf;
+	scan->part = 1;
+	scan->parts = 1;
+	scan->update_kind = kind;
+	scan->set = set;
+	if (tpch_update_range(kind, sf, set, 1, 1, &scan->first, &scan->count) != TPCH_OK)
+		elog(ERROR, "tpchgen update arguments were not checked");
+	scan->chunk_rows = chunk_rows_of(table);
+	scan->nchunks = scan->count / scan->chunk_rows +
+		(scan->count % scan->chunk_rows != 0);
+	scan->rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+										 "tpchgen row",
+										 ALLOCSET_SMALL_SIZES);
+	return scan;
+}
+
+/* Rows of an update set's scan: exact (lines counted up to a size). */
+double
+tpchgen_update_rows(tpch_table table, double sf, int64 set)
+{
+	if (table == TPCH_LINEITEM)
+		return (double) tpch_update_lines(sf, set);
+	return (double) tpch_update_rows(sf);
+}
+
+/* Chunks of an update set's scan. */
+uint64
+tpchgen_update_chunks(tpch_table table, double sf, int64 set)
+{
+	int64		count = tpch_update_rows(sf);
+	int64		chunk = chunk_rows_of(table);
+
+	return count / chunk + (count % chunk != 0);
+}
+
 /* A worker's scan: the arguments of the leader's, claiming from its counter. */
 TpchgenScan *
 tpchgen_scan_create_shared(TpchgenScanShared *shared)
 {
 	TpchgenScan *scan;
 
-	scan = tpchgen_scan_create((tpch_table) shared->table, shared->sf,
-							   shared->part, shared->parts);
+	if (shared->update_kind != 0)
+		scan = tpchgen_scan_create_update((tpch_table) shared->table,
+										  shared->update_kind, shared->sf,
+										  shared->set);
+	else
+		scan = tpchgen_scan_create((tpch_table) shared->table, shared->sf,
+								   shared->part, shared->parts);
 	scan->shared = shared;
 	return scan;
 }
@@ -322,6 +381,8 @@ tpchgen_scan_share(TpchgenScan *scan, TpchgenScanShared *shared)
 	shared->sf = scan->sf;
 	shared->part = scan->part;
 	shared->parts = scan->parts;
+	shared->update_kind = scan->update_kind;
+	shared->set = scan->set;
 	pg_atomic_init_u64(&shared->next_chunk, 0);
 	scan->shared = shared;
 	start_scan(scan);
@@ -422,8 +483,11 @@ start_generator(TpchgenScan *scan)
 {
 	if (scan->columns & tpch_pool_columns(scan->table))
 		tpchgen_pool();
-	if (tpch_gen_init(&scan->gen, scan->table, scan->sf, scan->part,
-					  scan->parts) != TPCH_OK)
+	if ((scan->update_kind != 0 ?
+		 tpch_update_init(&scan->gen, scan->table, scan->update_kind, scan->sf,
+						  scan->set, 1, 1) :
+		 tpch_gen_init(&scan->gen, scan->table, scan->sf, scan->part,
+					   scan->parts)) != TPCH_OK)
 		elog(ERROR, "could not set up the tpchgen generator");
 	scan->gen_ready = true;
 }

@@ -30,6 +30,7 @@ _PG_init(void)
 	tpchgen_functions_init();
 	tpchgen_export_init();
 	tpchgen_load_init();
+	tpchgen_fdw_cache_init();
 
 	MarkGUCPrefixReserved("tpchgen");
 }

@@ -34,6 +34,8 @@ typedef struct TpchgenScanShared
 	double		sf;
 	int64		part;
 	int64		parts;
+	int			update_kind;	/* 0, or an update set's (core/update.h) */
+	int64		set;
 	pg_atomic_uint64 next_chunk;
 } TpchgenScanShared;
 
@@ -42,6 +44,8 @@ typedef struct TpchgenScan TpchgenScan;
 
 extern TpchgenScan *tpchgen_scan_create(tpch_table table, double sf,
 										int64 part, int64 parts);
+extern TpchgenScan *tpchgen_scan_create_update(tpch_table table, int kind,
+											   double sf, int64 set);
 extern TpchgenScan *tpchgen_scan_create_shared(TpchgenScanShared *shared);
 extern void tpchgen_scan_bind(TpchgenScan *scan, TupleDesc desc,
 							  const int *attcol);
@@ -58,6 +62,11 @@ extern double tpchgen_table_rows(tpch_table table, double sf,
 extern uint64 tpchgen_table_chunks(tpch_table table, double sf,
 								   int64 part, int64 parts);
 extern Datum tpchgen_numeric_from_cents(char *buf, int64 cents);
+extern double tpchgen_update_rows(tpch_table table, double sf, int64 set);
+extern uint64 tpchgen_update_chunks(tpch_table table, double sf, int64 set);
+
+/* in updates.c: the update sets' functions and refresh procedures */
+extern void tpchgen_check_update(double sf, int64 set);
 
 /* in functions.c */
 extern void tpchgen_functions_init(void);
@@ -67,6 +76,8 @@ extern void tpchgen_export_init(void);
 
 /* in load.c */
 extern void tpchgen_load_init(void);
+/* in fdw_cache.c */
+extern void tpchgen_fdw_cache_init(void);
 
 /* in writer.c: the export file writer */
 typedef enum TpchgenIoMethod

@@ -110,6 +110,79 @@ check "interrupted load: status 1 and nothing left" "1 0 0" \
 	"$rc $(q "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'tpchgen_load%' OR nspname = 'interrupted'") \
 $(q "SELECT count(*) FROM pg_class WHERE relname = 'lineitem'" | awk '{print $1 - 2}')"
 
+# --- run: power and throughput tests, the report, validation
+"$bin" load --sf 0.01 -d "$db" --schema run --no-progress >/dev/null 2>&1 || not_ok "load for run"
+"$bin" run --sf 0.01 --streams 2 --validate --schema run --seed 1130125959 -d "$db" \
+	--report "$work/run.json" --no-progress >"$work/run.out" 2>&1
+rc=$?
+check "run --sf 0.01 --streams 2 --validate: status 0" 0 "$rc"
+[ $rc = 0 ] || cat "$work/run.out"
+grep -q '^QphH@Size' "$work/run.out" && ok "the terminal table ends with the metrics" ||
+	not_ok "no metrics in: $(tail -3 "$work/run.out")"
+# the report: 22 x 3 query timings, 3 RF pairs, metrics recomputed from the timings
+check "report: timings, refresh pairs, validation and metrics" "66 3 22 ok" "$(perl -MJSON::PP -e '
+	local $/; my $r = decode_json(<STDIN>);
+	my @q = (@{$r->{power}{stream}{queries}}, map { @{$_->{queries}} } @{$r->{throughput}{streams}});
+	my @rf = ([$r->{power}{rf1}, $r->{power}{rf2}], map { [$_->{rf1}, $_->{rf2}] } @{$r->{throughput}{refresh}});
+	my $valid = grep { $_->{status} eq "ok" } @{$r->{validation}};
+	# Power@Size: 3600 SF over the geometric mean of 22 queries and 2 refreshes
+	my @t = ((map { $_->{seconds} } @{$r->{power}{stream}{queries}}), $r->{power}{rf1}{seconds}, $r->{power}{rf2}{seconds});
+	my $max = 0; $max < $_ and $max = $_ for @t;
+	my $log = 0; $log += log($_ < $max / 1000 ? $max / 1000 : $_) for @t;
+	my $power = 3600 * $r->{sf} / exp($log / 24);
+	my $tput = $r->{streams} * 22 * 3600 / $r->{throughput}{seconds} * $r->{sf};
+	my $m = $r->{metrics};
+	my $same = abs($power - $m->{power_at_size}) <= 0.01 * $power
+		&& abs($tput - $m->{throughput_at_size}) <= 0.01 * $tput
+		&& abs(sqrt($power * $tput) - $m->{qphh_at_size}) <= 0.01 * sqrt($power * $tput)
+		&& $m->{valid} ? "ok" : "metrics differ: $power $tput";
+	print scalar(@q), " ", scalar(@rf), " ", $valid, " ", $same' <"$work/run.json" 2>&1)"
+check "stream 1 runs in its permutation order with seed + 1" "21 3 18 5 11 7 6 20 17 12 16 15 13 10 2 8 14 19 9 22 1 4 1130125960" \
+	"$(perl -MJSON::PP -e 'local $/; my $r = decode_json(<STDIN>); my $s = $r->{throughput}{streams}[0];
+	print join(" ", map { $_->{query} } @{$s->{queries}}), " ", $s->{seed}' <"$work/run.json")"
+# at SF 0.01 a set inserts 10 orders (keys in the gaps: key % 32 >= 8) and
+# deletes the 10 base orders of its indices (sets 1..3: indices 1..30)
+check "RF1 and RF2 of sets 1..3: as many orders as before" 15000 "$(q "SELECT count(*) FROM run.orders")"
+check "the sets' new orders are in, the deleted ones out" "30 0" \
+	"$(q "SELECT count(*) FILTER (WHERE o_orderkey % 32 >= 8), count(*) FILTER (WHERE o_orderkey IN (1, 2, 3)) FROM run.orders" | tr '|' ' ')"
+"$bin" run --sf 0.01 --power-only --schema run -d "$db" --seed 7 --no-progress >"$work/run2.out" 2>&1 &&
+	grep -q 'update sets 4\.\.4' "$work/run2.out" && ok "a second run goes on with the next update set" ||
+	not_ok "second run: $(tail -5 "$work/run2.out")"
+
+# a query that times out is reported, the run goes on, the metrics are invalid, status 2
+psql -X -q -d "$db" -c "BEGIN; LOCK run.region; SELECT pg_sleep(20)" >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+"$bin" run --sf 0.01 --power-only --no-refresh --timeout 1 --schema run -d "$db" --seed 9 \
+	--report "$work/timeout.json" --no-progress >"$work/to.out" 2>&1
+rc=$?
+kill $locker 2>/dev/null
+wait $locker 2>/dev/null
+# (Q2, Q5 and Q8 read region; another slow query may time out too)
+check "a timed-out query: status 2, marked in the table and the report" "2 yes 2 5 8" \
+	"$rc $(grep -q timeout "$work/to.out" && echo yes) $(perl -MJSON::PP -e 'local $/; my $r = decode_json(<STDIN>);
+	print join(" ", sort { $a <=> $b } map { $_->{query} } grep { $_->{status} eq "timeout" && $_->{query} =~ /^[258]$/ }
+		@{$r->{power}{stream}{queries}})' <"$work/timeout.json")"
+# a lost connection: one line, status 1, no report
+psql -X -q -d "$db" -c "BEGIN; LOCK run.region; SELECT pg_sleep(20)" >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+"$bin" run --sf 0.01 --power-only --no-refresh --schema run -d "$db" --seed 9 \
+	--report "$work/lost.json" --no-progress >"$work/lost.out" 2>&1 &
+runner=$!
+for _ in $(seq 100); do
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tpchgen run' AND wait_event_type = 'Lock'")" != 0 ] && break
+	sleep 0.1
+done
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tpchgen run'" >/dev/null
+wait $runner
+rc=$?
+kill $locker 2>/dev/null
+wait $locker 2>/dev/null
+check "a lost connection: status 1, one line, no report" "1 1 no" \
+	"$rc $(wc -l <"$work/lost.out") $([ -e "$work/lost.json" ] && echo yes || echo no)"
+grep -q "lost the connection" "$work/lost.out" && ok "it says so: $(cat "$work/lost.out")" || not_ok "lost: $(cat "$work/lost.out")"
+
 # --- bad input fails fast, in one line
 bad() { # label expected-pattern args...
 	local label=$1 pat=$2
@@ -131,6 +204,10 @@ bad "--keys unknown" 'unknown value "all"' load --sf 1 --keys all -d "$db"
 bad "--tables unknown" 'unknown table "items"' load --sf 1 --tables items -d "$db"
 bad "--server-side without the extension" "no tpchgen extension" load --sf 0.01 --server-side -d "$db"
 bad "unknown option" 'unknown option "--jbos"' load --sf 1 --jbos 2
+bad "run without tables" 'does not exist (load the database first' run --sf 0.01 --schema nothing_here -d "$db"
+bad "run --validate at an SF without answers" "answers exist only at" run --sf 3 --validate -d "$db"
+bad "run --report in a missing directory" "does not exist" run --sf 0.01 --report /nonexistent/dir/r.json -d "$db"
+bad "run --streams 0" "out of range" run --sf 0.01 --streams 0 -d "$db"
 
 echo
 echo "client: $passed passed, $failed failed"

@@ -7,6 +7,7 @@
  */
 #include "../../core/internal.h"
 #include "../../core/number.h"
+#include "../../core/update.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -662,6 +663,83 @@ test_number(void)
 			  "%s printed as \"%s\"", cases[i].text, buf);
 }
 
+/* Hashes part `part` of `parts` of a set's rows as their file's lines. */
+static void
+hash_update_part(sha256_ctx *c, tpch_table t, tpch_update_kind kind, double sf,
+				 int64_t set, int64_t part, int64_t parts)
+{
+	tpch_gen	g;
+	char		buf[1 << 16];
+	int64_t		rows = 0;
+	size_t		n;
+
+	CHECK(tpch_update_init(&g, t, kind, sf, set, part, parts) == TPCH_OK,
+		  "update init of set %lld part %lld of %lld", (long long) set,
+		  (long long) part, (long long) parts);
+	while ((n = tpch_gen_format(&g, TPCH_FMT_TBL, buf, sizeof(buf), &rows)) > 0)
+		sha256_update(c, buf, n);
+}
+
+static void
+test_updates(void)
+{
+	static const tpch_table tables[3] = {TPCH_ORDERS, TPCH_LINEITEM, TPCH_ORDERS};
+	static const tpch_update_kind kinds[3] = {TPCH_INSERTS, TPCH_INSERTS, TPCH_DELETES};
+	tpch_gen	g;
+	tpch_row	row;
+	char		buf[TPCH_MAX_LINE];
+	const char *first = "9|10096|O|70670.35|1995-10-13|3-MEDIUM|Clerk#000000052|0|"
+		"ts promise slyly. express packages above the carefully ironic account|\n";
+
+	section("update sets");
+	CHECK(tpch_update_rows(1) == 1500 && tpch_update_rows(0.1) == 150 &&
+		  tpch_update_rows(0.37) == 550 && tpch_update_rows(0.01) == 10 &&
+		  tpch_update_rows(0.005) == 0 && tpch_update_rows(100000) == 150000000,
+		  "orders per set: 1500, 150, 550 (not 555), 10, 0, 150 million");
+	CHECK(tpch_check_update(1, 0) == TPCH_ERR_SET && tpch_check_update(1, 3000) == TPCH_ERR_SET &&
+		  tpch_check_update(0.005, 1) == TPCH_ERR_NO_UPDATES &&
+		  tpch_check_update(1.5, 1) == TPCH_ERR_SF_NOT_WHOLE && tpch_check_update(1, 2999) == TPCH_OK,
+		  "set and SF checks");
+	CHECK(tpch_update_lines(1, 1) == 5822 && tpch_update_lines(0.1, 2) == 618,
+		  "lines of a set counted: 5822 (SF 1 set 1), 618 (SF 0.1 set 2)");
+
+	tpch_update_init(&g, TPCH_ORDERS, TPCH_INSERTS, 0.1, 1, 1, 1);
+	tpch_gen_next(&g, &row);
+	CHECK(tpch_format_row(TPCH_ORDERS, TPCH_FMT_TBL, &row, buf) == strlen(first) &&
+		  memcmp(buf, first, strlen(first)) == 0, "first insert of set 1 at SF 0.1");
+	CHECK(tpch_format_delete(TPCH_FMT_TBL, 582, buf) == 5 && memcmp(buf, "582|\n", 5) == 0 &&
+		  tpch_format_delete(TPCH_FMT_CSV, 7, buf) == 2, "delete lines");
+
+	/* parts of a set are its rows cut in pieces, whatever their number */
+	for (int k = 0; k < 3; k++)
+	{
+		char		whole[65],
+					pieces[65];
+		sha256_ctx	c;
+
+		sha256_init(&c);
+		hash_update_part(&c, tables[k], kinds[k], 1, 2, 1, 1);
+		sha256_final_hex(&c, whole);
+		sha256_init(&c);
+		for (int64_t part = 1; part <= 7; part++)
+			hash_update_part(&c, tables[k], kinds[k], 1, 2, part, 7);
+		sha256_final_hex(&c, pieces);
+		CHECK(strcmp(whole, pieces) == 0, "SF 1 set 2 %s in 7 parts = whole",
+			  k == 2 ? "deletes" : tpch_table_name(tables[k]));
+	}
+
+	/* set 150 at SF 100000 is reached by a seek, not by generating sets 1-149 */
+	tpch_update_init(&g, TPCH_ORDERS, TPCH_DELETES, 100000, 150, 1, 1000000);
+	CHECK(tpch_gen_next(&g, &row) == 1 && row.orders.o_orderkey == tpch_orderkey(149 * INT64_C(150000000) + 1),
+		  "SF 100000 set 150 deletes start at index 149 R + 1");
+	tpch_update_init(&g, TPCH_ORDERS, TPCH_INSERTS, 100000, 150, 1, 1000000);
+	CHECK(tpch_gen_next(&g, &row) == 1 &&
+		  row.orders.o_orderkey == (tpch_orderkey(149 * INT64_C(150000000) + 1) | 8),
+		  "SF 100000 set 150 inserts start at index 149 R + 1, sequence 1");
+	CHECK(tpch_update_init(&g, TPCH_LINEITEM, TPCH_DELETES, 1, 1, 1, 1) == TPCH_ERR_TABLE,
+		  "deletes have no lineitem");
+}
+
 int
 main(void)
 {
@@ -682,6 +760,7 @@ main(void)
 	test_threads();
 	test_with_lines();
 	test_big();
+	test_updates();
 	printf("core: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

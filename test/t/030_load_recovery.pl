@@ -95,6 +95,14 @@ max_parallel_workers_per_gather = 2
 			'255',
 			'the standby answers from the replicated index');
 		$standby->stop;
+
+		# pg_basebackup taken after the load: the files and their WAL
+		$node->backup('after');
+		my $restored = PostgreSQL::Test::Cluster->new('load_restored');
+		$restored->init_from_backup($node, 'after');
+		$restored->start;
+		is(fingerprints($restored, 'par'), $want, 'a base backup taken after the load has the same rows');
+		$restored->stop;
 	}
 
 	# A load left uncommitted, then a crash: no table after recovery.

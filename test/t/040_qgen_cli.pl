@@ -58,5 +58,18 @@ is($ret, 0, 'foreign tables at SF 0.01') or diag $stderr;
 		'-f', "$dir/stream$stream.sql" ]);
 is($ret, 0, "psql runs stream$stream.sql") or diag $stderr;
 
+# tpch_check stops at once when its statement is cancelled (SF 1 foreign
+# tables: Q1 alone would take many seconds)
+$node->safe_psql('postgres', q{
+	CREATE SERVER big FOREIGN DATA WRAPPER tpchgen OPTIONS (sf '1');
+	CREATE SCHEMA big;
+	IMPORT FOREIGN SCHEMA tpch FROM SERVER big INTO big;
+});
+my $start = time;
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	"SET statement_timeout = '1s'; SET search_path = big, public; SELECT * FROM tpch_check(1, 1)");
+like($stderr, qr/canceling statement due to statement timeout/, 'tpch_check is cancelled');
+cmp_ok(time - $start, '<', 10, 'within seconds of the timeout');
+
 $node->stop;
 done_testing();

@@ -1,5 +1,5 @@
 # Without shared_preload_libraries the text pool is built once per server,
-# into pg_tpchgen/pool-<build id> in the data directory, and mapped by every
+# into pgsql_tmp_tpchgen/pool-<build id> in the data directory, and mapped by every
 # later backend and parallel worker: concurrent first queries build it once,
 # and a truncated, damaged or foreign file is rebuilt, never used.
 use strict;
@@ -30,7 +30,7 @@ log_min_messages = debug1
 });
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
-my $dir = $node->data_dir . '/pg_tpchgen';
+my $dir = $node->data_dir . '/pgsql_tmp_tpchgen';
 
 # How many processes built the pool, mapped the file, found it bad, since a
 # log offset.
@@ -139,6 +139,21 @@ is($node->safe_psql('postgres', $query), $expected, 'rows from the mapped file')
 ($built, $mapped, $bad) = pool_events($offset);
 is($built + $bad, 0, 'no rebuild');
 is($mapped, 1, 'the next session maps the file');
+
+# Where no file can be written, a session builds a private pool and says so
+# once.
+$node->stop;
+unlink(glob("$dir/*")) or die "unlink: $!";
+chmod(0500, $dir) or die "chmod: $!";
+$node->start;
+my ($ret, $out, $err) = $node->psql('postgres',
+	"SELECT max(r_comment) FROM tpch_region(); $query");
+is($ret, 0, 'unwritable directory: the queries succeed');
+like($out, qr/\Q$expected\E$/, 'unwritable directory: rows');
+my @notices = $err =~ /NOTICE:  could not keep the tpchgen text pool/g;
+is(scalar @notices, 1, 'unwritable directory: one notice in the session');
+like($err, qr/HINT:  Let the server write/, 'unwritable directory: a hint');
+chmod(0700, $dir) or die "chmod: $!";
 
 $node->stop;
 done_testing();

@@ -1,0 +1,400 @@
+/*
+ * updates.c - `tpchgen --updates N`: the files of dbgen -U N [-S K] [-i I]
+ * [-d D], with dbgen's names and splits.
+ *
+ * Every argument is checked before anything is created.  Files are made as
+ * the generator's are (cli/outfile.c): never through a symbolic link, and
+ * named only when complete, so an error or a signal never leaves a partial
+ * file under a final name.  A set is small
+ * (1500 orders at SF 1): one thread generates, and --threads only speeds up
+ * the text pool's build.
+ */
+#include "updates.h"
+#include "outfile.h"
+
+#include "../core/tpch.h"
+#include "../core/number.h"
+#include "../core/update.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_THREADS 256
+#define FILE_BUFFER (1 << 20)
+
+typedef struct upd_options
+{
+	double		sf;
+	int64_t		updates;
+	int64_t		start;
+	int64_t		isegs;
+	int64_t		dsegs;
+	tpch_format format;
+	int			header;
+	int			threads;
+	const char *output_dir;
+} upd_options;
+
+static const char *prog = "tpchgen";
+
+static void fail(const char *fmt,...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void
+fail(const char *fmt,...)
+{
+	va_list		ap;
+
+	fprintf(stderr, "%s: error: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static const char *const update_opts[] = {
+	"--updates", "--update-start", "--insert-segments", "--delete-segments"
+};
+
+int
+updates_requested(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+	{
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0)
+			return 0;			/* the main usage covers these options */
+		for (size_t k = 0; k < sizeof(update_opts) / sizeof(update_opts[0]); k++)
+		{
+			size_t		n = strlen(update_opts[k]);
+
+			if (strncmp(argv[i], update_opts[k], n) == 0 &&
+				(argv[i][n] == '\0' || argv[i][n] == '='))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static int64_t
+parse_int(const char *opt, const char *s, int64_t lo, int64_t hi)
+{
+	char	   *end;
+	long long	v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0')
+		fail("%s: \"%s\" is not a whole number", opt, s);
+	if (v < lo || v > hi)
+		fail("%s: %s is out of range (%lld..%lld)", opt, s, (long long) lo, (long long) hi);
+	return v;
+}
+
+static void
+parse_args(int argc, char **argv, upd_options *o)
+{
+	static const struct option longopts[] = {
+		{"sf", required_argument, NULL, 's'},
+		{"updates", required_argument, NULL, 'U'},
+		{"update-start", required_argument, NULL, 'S'},
+		{"insert-segments", required_argument, NULL, 'i'},
+		{"delete-segments", required_argument, NULL, 'd'},
+		{"format", required_argument, NULL, 'f'},
+		{"header", no_argument, NULL, 'H'},
+		{"threads", required_argument, NULL, 'j'},
+		{"output-dir", required_argument, NULL, 'o'},
+		/* base-table options, refused below */
+		{"table", required_argument, NULL, 't'},
+		{"parts", required_argument, NULL, 'N'},
+		{"part", required_argument, NULL, 'k'},
+		{"stdout", no_argument, NULL, 'c'},
+		{NULL, 0, NULL, 0}
+	};
+	const char *sf_text = NULL;
+	int			c;
+	int			err;
+	int64_t		rows;
+
+	memset(o, 0, sizeof(*o));
+	o->format = TPCH_FMT_TBL;
+	o->threads = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+	{
+		switch (c)
+		{
+			case 's':
+				sf_text = optarg;
+				break;
+			case 'U':
+				o->updates = parse_int("--updates", optarg, 1, TPCH_UPDATE_SET_MAX);
+				break;
+			case 'S':
+				o->start = parse_int("--update-start", optarg, 1, TPCH_UPDATE_SET_MAX);
+				break;
+			case 'i':
+				o->isegs = parse_int("--insert-segments", optarg, 1, INT64_MAX);
+				break;
+			case 'd':
+				o->dsegs = parse_int("--delete-segments", optarg, 1, INT64_MAX);
+				break;
+			case 'f':
+				if (strcmp(optarg, "tbl") == 0)
+					o->format = TPCH_FMT_TBL;
+				else if (strcmp(optarg, "csv") == 0)
+					o->format = TPCH_FMT_CSV;
+				else
+					fail("--format: unknown format \"%s\" (expected tbl or csv)", optarg);
+				break;
+			case 'H':
+				o->header = 1;
+				break;
+			case 'j':
+				o->threads = (int) parse_int("--threads", optarg, 1, MAX_THREADS);
+				break;
+			case 'o':
+				o->output_dir = optarg;
+				break;
+			case 't':
+				fail("--table cannot be combined with --updates: a set is always its "
+					 "orders, their lineitems and its deletes");
+			case 'N':
+			case 'k':
+				fail("--%s cannot be combined with --updates (dbgen refuses -C with -U); "
+					 "use --insert-segments and --delete-segments to split a set",
+					 c == 'N' ? "parts" : "part");
+			case 'c':
+				fail("--stdout cannot be combined with --updates: a set is several files");
+			default:
+				if (optopt == 0)
+					fail("unknown option \"%s\" (see --help)", argv[optind - 1]);
+				fail("option \"%s\" needs a value (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		fail("unexpected argument \"%s\" (see --help)", argv[optind]);
+	if (sf_text == NULL)
+		fail("--sf is required (see --help)");
+	{
+		char	   *end;
+
+		o->sf = strtod(sf_text, &end);
+		if (end == sf_text || *end != '\0')
+			fail("--sf: \"%s\" is not a number", sf_text);
+	}
+	err = tpch_check_sf(o->sf);
+	if (err != TPCH_OK)
+		fail("--sf: %s", tpch_strerror(err));
+	if (o->updates == 0)
+		fail("--update-start, --insert-segments and --delete-segments need --updates N");
+	if (o->start == 0)
+		o->start = 1;
+	if (o->start > o->updates)
+		fail("--update-start: %lld is outside 1..%lld (the sets of --updates)",
+			 (long long) o->start, (long long) o->updates);
+	if (o->isegs == 0)
+		o->isegs = 1;
+	if (o->dsegs == 0)
+		o->dsegs = 1;
+	err = tpch_check_update(o->sf, o->start);
+	if (err != TPCH_OK)
+		fail("--sf: %s", tpch_update_strerror(err));
+	rows = tpch_update_rows(o->sf);
+	if (o->isegs > rows)
+	{
+		char		sfbuf[TPCH_DOUBLE_BUFLEN];
+
+		fail("--insert-segments: %lld is more than the %lld orders of a set at SF %s",
+			 (long long) o->isegs, (long long) rows, tpch_format_double(o->sf, sfbuf));
+	}
+	if (o->header && o->format != TPCH_FMT_CSV)
+		fail("--header needs --format csv");
+	if (o->output_dir == NULL)
+		fail("--updates needs --output-dir DIR");
+}
+
+/* ------------------------------------------------------------------------
+ * Files
+ * ------------------------------------------------------------------------ */
+
+/* The files being written (orders and lineitem, or a delete file). */
+typedef struct upd_file
+{
+	out_file   *out;
+	FILE	   *fp;
+} upd_file;
+
+static upd_file open_files[2];
+
+static void
+open_file(int slot, const char *name)
+{
+	upd_file   *f = &open_files[slot];
+
+	f->out = outfile_create(name);
+	f->fp = fdopen(dup(f->out->fd), "w");
+	if (f->fp == NULL)
+		fail("could not write \"%s\": %s", f->out->path, strerror(errno));
+	setvbuf(f->fp, NULL, _IOFBF, FILE_BUFFER);
+}
+
+static void
+put(int slot, const char *buf, size_t len)
+{
+	upd_file   *f = &open_files[slot];
+
+	if (fwrite(buf, 1, len, f->fp) != len)
+		fail("could not write \"%s\": %s", f->out->path, strerror(errno));
+}
+
+/* The file is complete: flushed, then named (outfile_close). */
+static void
+close_file(int slot)
+{
+	upd_file   *f = &open_files[slot];
+	int			bad = ferror(f->fp);
+
+	if (fclose(f->fp) != 0 || bad)
+		fail("could not write \"%s\": %s", f->out->path, strerror(errno));
+	f->fp = NULL;
+	outfile_close(f->out);
+}
+
+/* ------------------------------------------------------------------------
+ * Sets
+ * ------------------------------------------------------------------------ */
+
+/* The orders [first, first + count) of a set and their lines, into slots 0, 1. */
+static void
+write_inserts(const upd_options *o, tpch_gen *g, int64_t first, int64_t count)
+{
+	char		buf[TPCH_MAX_LINE];
+	tpch_row	row;
+
+	if (o->header)
+	{
+		put(0, buf, tpch_format_header(TPCH_ORDERS, buf));
+		put(1, buf, tpch_format_header(TPCH_LINEITEM, buf));
+	}
+	if (tpch_gen_seek(g, first, count) != TPCH_OK)
+		fail("could not seek to row %lld", (long long) first);
+	tpch_gen_set_columns(g, TPCH_ALL_COLUMNS | TPCH_WITH_LINES);
+	while (tpch_gen_next(g, &row) == 1)
+	{
+		int			n;
+		const tpch_lineitem_row *l = tpch_gen_lines(g, &n);
+
+		put(0, buf, tpch_format_row(TPCH_ORDERS, o->format, &row, buf));
+		for (int i = 0; i < n; i++)
+			put(1, buf, tpch_format_row(TPCH_LINEITEM, o->format, (const tpch_row *) &l[i], buf));
+	}
+}
+
+static void
+write_deletes(const upd_options *o, tpch_gen *g, int64_t first, int64_t count)
+{
+	char		buf[TPCH_MAX_LINE];
+	tpch_row	row;
+
+	if (o->header)
+		put(0, "o_orderkey\n", 11);
+	if (tpch_gen_seek(g, first, count) != TPCH_OK)
+		fail("could not seek to row %lld", (long long) first);
+	while (tpch_gen_next(g, &row) == 1)
+		put(0, buf, tpch_format_delete(o->format, row.orders.o_orderkey, buf));
+}
+
+static void
+write_set(const upd_options *o, int64_t set)
+{
+	const char *ext = o->format == TPCH_FMT_CSV ? "csv" : "tbl";
+	int64_t		rows = tpch_update_rows(o->sf);
+	int64_t		first,
+				count;
+	char		path[PATH_MAX + 64];
+	tpch_gen	g;
+	int			err;
+
+	/*
+	 * Inserts: the first R mod I segments get one order more than the
+	 * others, and a segment's lines go to the lineitem file of its number.
+	 */
+	err = tpch_update_init(&g, TPCH_ORDERS, TPCH_INSERTS, o->sf, set, 1, 1);
+	if (err != TPCH_OK)
+		fail("%s", tpch_update_strerror(err));
+	tpch_update_range(TPCH_INSERTS, o->sf, set, 1, 1, &first, &count);
+	for (int64_t seg = 1; seg <= o->isegs; seg++)
+	{
+		int64_t		n = rows / o->isegs + (seg <= rows % o->isegs);
+
+		for (int i = 0; i < 2; i++)
+		{
+			const char *t = i ? "lineitem" : "orders";
+
+			if (o->isegs == 1)
+				snprintf(path, sizeof(path), "%s.%s.u%lld", t, ext, (long long) set);
+			else
+				snprintf(path, sizeof(path), "%s.%s.u%lld.%lld", t, ext, (long long) set,
+						 (long long) seg);
+			open_file(i, path);
+		}
+		write_inserts(o, &g, first, n);
+		close_file(0);
+		close_file(1);
+		first += n;
+	}
+
+	/* Deletes: files of R / D + 1 keys, as many as that takes. */
+	err = tpch_update_init(&g, TPCH_ORDERS, TPCH_DELETES, o->sf, set, 1, 1);
+	if (err != TPCH_OK)
+		fail("%s", tpch_update_strerror(err));
+	tpch_update_range(TPCH_DELETES, o->sf, set, 1, 1, &first, &count);
+	if (o->dsegs == 1)
+	{
+		snprintf(path, sizeof(path), "delete.%lld", (long long) set);
+		open_file(0, path);
+		write_deletes(o, &g, first, count);
+		close_file(0);
+		return;
+	}
+	for (int64_t seg = 1, per = rows / o->dsegs + 1; count > 0; seg++)
+	{
+		int64_t		n = count < per ? count : per;
+
+		snprintf(path, sizeof(path), "delete.u%lld.%lld", (long long) set, (long long) seg);
+		open_file(0, path);
+		write_deletes(o, &g, first, n);
+		close_file(0);
+		first += n;
+		count -= n;
+	}
+}
+
+int
+updates_main(int argc, char **argv, const char *progname)
+{
+	upd_options o;
+	int			err;
+
+	prog = progname;
+	parse_args(argc, argv, &o);
+	signal(SIGPIPE, SIG_IGN);
+	outfile_handle_signals();
+	outfile_open_dir(o.output_dir);
+	err = tpch_pool_init_threads(o.threads);
+	if (err != TPCH_OK)
+		fail("%s", tpch_strerror(err));
+	for (int64_t set = o.start; set <= o.updates; set++)
+		write_set(&o, set);
+	return 0;
+}

@@ -60,10 +60,10 @@ SET search_path = rc;
 EXPLAIN (COSTS OFF)
 SELECT p_partkey, (SELECT sum(l_quantity) FROM lineitem WHERE l_partkey = p_partkey)
 FROM part WHERE p_partkey <= 5;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT p_partkey, (SELECT sum(l_quantity) FROM lineitem WHERE l_partkey = p_partkey)
 FROM part WHERE p_partkey <= 5;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT YAML)
+EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT YAML)
 SELECT (SELECT count(*) FROM lineitem WHERE l_partkey = p_partkey AND l_suppkey = p_partkey)
 FROM part WHERE p_partkey <= 2;
 -- a key that changes at each rescan is sought to, not cached
@@ -71,12 +71,12 @@ EXPLAIN (COSTS OFF)
 SELECT (SELECT count(*) FROM lineitem WHERE l_orderkey = p_partkey AND l_partkey = p_partkey)
 FROM part WHERE p_partkey <= 2;
 -- a constant key condition narrows what is cached
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT (SELECT count(*) FROM lineitem WHERE l_orderkey < 100 AND l_partkey = p_partkey)
 FROM part WHERE p_partkey <= 3;
 -- the other conditions without parameters too; the first run skips the
 -- rows they reject
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT (SELECT count(*) FROM lineitem WHERE l_shipdate < date '1992-06-01'
 	AND l_partkey = p_partkey)
 FROM part WHERE p_partkey <= 3;
@@ -166,7 +166,7 @@ RESET min_parallel_table_scan_size;
 -- table again, the first one says so, and the rows are the same.
 SET tpchgen.rescan_cache_mem = '1500kB';
 SET search_path = rc;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT (SELECT max(l_comment) FROM lineitem WHERE l_partkey = p_partkey)
 FROM part WHERE p_partkey <= 3;
 RESET search_path;

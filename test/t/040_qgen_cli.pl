@@ -8,8 +8,12 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Digest::MD5 qw(md5_hex);
+use FindBin;
 
-my $bin = "$ENV{TESTDIR}/bin/tpchgen";
+use lib "$FindBin::RealBin/../perl";
+use TpchgenTest;
+
+my $bin = $TpchgenTest::cli;
 plan skip_all => "$bin is not built" unless -x $bin;
 
 my $node = PostgreSQL::Test::Cluster->new('qgen_cli');

@@ -279,13 +279,16 @@ tpch_load_distributed(PG_FUNCTION_ARGS)
 			/*
 			 * No local statistics (postgres_fdw's ANALYZE would fetch every
 			 * row): the planner asks the node for its estimates instead.
+			 * Rows that must come here come in large batches, and the
+			 * partitions of an Append are scanned on all nodes at once.
 			 */
 			resetStringInfo(&sql);
 			appendStringInfo(&sql,
 							 "CREATE FOREIGN TABLE %s.%s PARTITION OF %s.%s "
 							 "FOR VALUES FROM (" INT64_FORMAT ") TO (" INT64_FORMAT ") "
 							 "SERVER %s OPTIONS (schema_name %s, table_name %s, "
-							 "use_remote_estimate 'true')",
+							 "use_remote_estimate 'true', fetch_size '10000', "
+							 "async_capable 'true')",
 							 qschema, quote_identifier(psprintf("%s_p%d", name, k + 1)),
 							 qschema, name, (int64) lo, (int64) hi,
 							 quote_identifier(call->nodes[k].server),

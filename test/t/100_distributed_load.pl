@@ -155,4 +155,28 @@ $coord->safe_psql('postgres',
 	"SELECT count(*) FROM tpch_load_distributed(sf => 0.01, servers => ARRAY['n1', 'n2'], schema => 'dist', if_exists => 'replace')");
 is(fingerprints($coord, sub { "dist.$_[0]" }), $want, 'if_exists => replace loads it again');
 
+# SF 0.1 once: row counts and sums per table, and two validation queries.
+my %sums = (
+	region => 'r_regionkey',
+	nation => 'n_nationkey',
+	supplier => 's_acctbal',
+	part => 'p_retailprice',
+	partsupp => 'ps_supplycost',
+	customer => 'c_acctbal',
+	orders => 'o_totalprice',
+	lineitem => 'l_extendedprice');
+my $sql01 = sub {
+	my ($from) = @_;
+	return join("\nUNION ALL ",
+		map { "SELECT '$_', count(*), sum($sums{$_}) FROM " . $from->($_) } @tables);
+};
+$coord->safe_psql('postgres',
+	"SELECT count(*) FROM tpch_load_distributed(sf => 0.1, servers => ARRAY['n1', 'n2'], schema => 'sf01', \"analyze\" => false)");
+is($coord->safe_psql('postgres', $sql01->(sub { "sf01.$_[0]" })),
+	$coord->safe_psql('postgres', $sql01->(sub { "tpch_$_[0](sf => 0.1)" })),
+	'SF 0.1: row counts and sums per table equal the generator\'s');
+is($coord->safe_psql('postgres',
+		"SET search_path = sf01, public; SELECT string_agg(query_nr || ':' || ok, ',') FROM (SELECT * FROM tpch_check(1, sf => 0.1) UNION ALL SELECT * FROM tpch_check(6, sf => 0.1)) c"),
+	'1:true,6:true', 'SF 0.1: Q1 and Q6 on the coordinator give the answers');
+
 done_testing();

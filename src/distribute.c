@@ -94,8 +94,7 @@ static void dist_send_load(DistNode *node, const char *fnschema, int k,
 						   const char *keys, bool analyze,
 						   const char *if_exists);
 static void dist_wait(DistCall *call);
-static void dist_report(DistNode *node, PGresult *res, int k, int n)
-			pg_attribute_noreturn();
+static void dist_report(DistNode *node, PGresult *res, int k, int n);
 static void dist_spi_exec(const char *sql, int expected);
 
 PG_FUNCTION_INFO_V1(tpch_load_distributed);

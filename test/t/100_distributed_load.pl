@@ -128,6 +128,22 @@ $coord->safe_psql('postgres',
 is(join('|', map { $_->safe_psql('postgres', "SELECT count(*) FROM pg_namespace WHERE nspname = 'rb'") } $coord, @nodes),
 	'0|0|0', 'a rolled-back call leaves nothing on any node');
 
+# A cancel (here statement_timeout) while the nodes load: the nodes'
+# statements are cancelled too, and nothing is left anywhere.
+{
+	my ($r, $o, $e) = $coord->psql('postgres',
+		"SET statement_timeout = '1s'; SELECT * FROM tpch_load_distributed(sf => 1, servers => ARRAY['n1', 'n2'], schema => 'cx')");
+	like($e, qr/canceling statement due to statement timeout/, 'a cancel stops the call');
+	for my $n (@nodes)
+	{
+		ok($n->poll_query_until('postgres',
+				"SELECT count(*) = 0 FROM pg_stat_activity WHERE query LIKE '%tpch_load(%' AND pid <> pg_backend_pid()"),
+			$n->name . ': the node\'s load stops too');
+	}
+	is(join('|', map { $_->safe_psql('postgres', "SELECT count(*) FROM pg_namespace WHERE nspname = 'cx'") } $coord, @nodes),
+		'0|0|0', 'a cancelled call leaves nothing on any node');
+}
+
 # Bad arguments.
 $coord->safe_psql('postgres', qq(
 	CREATE SERVER nomap FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname 'postgres');

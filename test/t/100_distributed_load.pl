@@ -167,6 +167,22 @@ my ($r, $o, $e) = $coord->psql('postgres',
 	"\\set VERBOSITY verbose\nSELECT * FROM tpch_load_distributed(sf => 0.01, servers => ARRAY['n1', 'n2'], schema => 'dist')");
 like($e, qr/ERROR:  42P07: .*\n(.*\n)*HINT:  .*if_exists/, 'existing tables: SQLSTATE 42P07 and a hint');
 
+# A caller who is not a superuser must connect with a password the node
+# asks for (the nodes here trust local connections, so none is asked).
+$coord->safe_psql('postgres', qq(
+	CREATE ROLE alice LOGIN;
+	GRANT CREATE ON DATABASE postgres TO alice;
+	GRANT USAGE ON FOREIGN SERVER n1 TO alice;
+	CREATE USER MAPPING FOR alice SERVER n1 OPTIONS (user 'alice');
+));
+$nodes[0]->safe_psql('postgres', 'CREATE ROLE alice LOGIN; GRANT CREATE ON DATABASE postgres TO alice');
+($r, $o, $e) = $coord->psql('postgres',
+	"\\set VERBOSITY verbose\nSET ROLE alice;\nSELECT * FROM tpch_load_distributed(sf => 0.01, servers => ARRAY['n1'], schema => 'alice')");
+like($e, qr/ERROR:  2F003: password is required to connect to server "n1"\n(.*\n)*HINT:  /,
+	'a non-superuser without a password: SQLSTATE 2F003 and a hint');
+is($nodes[0]->safe_psql('postgres', "SELECT count(*) FROM pg_namespace WHERE nspname = 'alice'"),
+	'0', 'and nothing is made on the node');
+
 $coord->safe_psql('postgres',
 	"SELECT count(*) FROM tpch_load_distributed(sf => 0.01, servers => ARRAY['n1', 'n2'], schema => 'dist', if_exists => 'replace')");
 is(fingerprints($coord, sub { "dist.$_[0]" }), $want, 'if_exists => replace loads it again');

@@ -13,6 +13,7 @@ CORE_OBJS = \
 	core/format.o \
 	core/gen.o \
 	core/number.o \
+	core/partition.o \
 	core/pool.o \
 	core/qgen.o \
 	core/queries.o \
@@ -23,6 +24,7 @@ CORE_OBJS = \
 # The PostgreSQL glue.
 PG_OBJS = \
 	src/copy.o \
+	src/distribute.o \
 	src/export.o \
 	src/fdw.o \
 	src/fdw_cache.o \
@@ -44,7 +46,8 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 EXT_SQL = \
 	ext/load.sql \
 	ext/queries.sql \
-	ext/refresh.sql
+	ext/refresh.sql \
+	ext/distribute.sql
 
 DATA = tpchgen--0.1.0.sql
 DATA_built = tpchgen--$(EXTVERSION).sql tpchgen--0.1.0--$(EXTVERSION).sql
@@ -64,8 +67,12 @@ PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers $(WERROR)
 SHLIB_LINK = -lpthread -lzstd
 
+# tpch_load_distributed talks to the nodes through libpq, as dblink and
+# postgres_fdw do.
+SHLIB_LINK_INTERNAL = $(libpq)
+
 # The version the module reports (PostgreSQL 18's magic block records it).
-PG_CPPFLAGS = -DTPCHGEN_VERSION=\"$(EXTVERSION)\"
+PG_CPPFLAGS = -DTPCHGEN_VERSION=\"$(EXTVERSION)\" -I$(libpq_srcdir)
 
 # liburing is optional: `make USE_LIBURING=0` builds exports that write with
 # pwrite() alone (run `make clean` first when switching).

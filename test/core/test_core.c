@@ -8,6 +8,7 @@
 #include "../../core/internal.h"
 #include "../../core/number.h"
 #include "../../core/update.h"
+#include "../../core/partition.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -460,6 +461,56 @@ test_threads(void)
 	CHECK(bad == 0, "24 generators in 24 threads at once = alone (%d differ)", bad);
 }
 
+/*
+ * Part k's rows have keys in [lo, hi) of tpch_part_key_range, and the
+ * ranges of parts 1..n meet end to end: the bounds of range partitions.
+ */
+static void
+test_part_keys(void)
+{
+	section("part key ranges");
+	for (int t = TPCH_REGION; t < TPCH_NTABLES; t++)
+	{
+		int			ncols;
+		const tpch_column *key = &tpch_columns((tpch_table) t, &ncols)[tpch_part_key_column((tpch_table) t)];
+		int64_t		prev_hi = 0;
+		int			outside = 0,
+					gaps = 0;
+
+		for (int64_t part = 1; part <= 3; part++)
+		{
+			tpch_gen	g;
+			tpch_row	row;
+			int64_t		lo,
+						hi;
+
+			tpch_part_key_range((tpch_table) t, 0.01, part, 3, &lo, &hi);
+			if (part > 1 && t > TPCH_NATION)
+				gaps += lo != prev_hi;
+			prev_hi = hi;
+			tpch_gen_init(&g, (tpch_table) t, 0.01, part, 3);
+			while (tpch_gen_next(&g, &row) == 1)
+			{
+				int64_t		k = *(const int64_t *) ((const char *) &row + key->offset);
+
+				outside += k < lo || k >= hi;
+			}
+		}
+		CHECK(outside == 0 && gaps == 0, "%s: keys of part k of 3 lie in its range, ranges adjacent (%d outside, %d gaps)",
+			  tpch_table_name((tpch_table) t), outside, gaps);
+	}
+	{
+		int64_t		lo,
+					hi;
+
+		tpch_part_key_range(TPCH_LINEITEM, 1, 4, 4, &lo, &hi);
+		CHECK(lo == tpch_orderkey(1125001) && hi == tpch_orderkey(1500001),
+			  "lineitem part 4 of 4 at SF 1: order keys [%lld, %lld)", (long long) lo, (long long) hi);
+		CHECK(tpch_part_key_range(TPCH_ORDERS, 1, 5, 4, &lo, &hi) == TPCH_ERR_PART,
+			  "part 5 of 4 refused");
+	}
+}
+
 /* SF >= 30000: 64-bit streams, continued inside a part, restarted at parts. */
 static void
 test_big(void)
@@ -758,6 +809,7 @@ main(void)
 	test_seek();
 	test_projection();
 	test_threads();
+	test_part_keys();
 	test_with_lines();
 	test_big();
 	test_updates();

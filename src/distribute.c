@@ -335,7 +335,8 @@ dist_check_servers(DistCall *call, ArrayType *arr)
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("servers must be a one-dimensional array")));
+				 errmsg("servers must be a one-dimensional array"),
+				 errhint("Name the postgres_fdw servers of the nodes, as in servers => ARRAY['n1', 'n2'].")));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	if (n == 0)
 		ereport(ERROR,

@@ -8,6 +8,8 @@
  */
 #include "client.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,4 +175,44 @@ client_conn_option(client_conninfo *ci, int opt, const char *val)
 			return 1;
 	}
 	return 0;
+}
+
+int64_t
+client_parse_int(const char *opt, const char *s, int64_t lo, int64_t hi)
+{
+	char	   *end;
+	long long	v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0')
+		client_fail("%s: \"%s\" is not a whole number", opt, s);
+	if (v < lo || v > hi)
+		client_fail("%s: %s is out of range (%lld..%lld)", opt, s, (long long) lo, (long long) hi);
+	return v;
+}
+
+void
+client_option_error(int c, char **argv, const char *cmd)
+{
+	if (c == ':')
+		client_fail("option \"%s\" needs a value (see %s %s --help)", argv[optind - 1],
+					client_progname, cmd);
+	client_fail("unknown option \"%s\" (see %s %s --help)", argv[optind - 1],
+				client_progname, cmd);
+}
+
+void
+client_finish_options(int argc, char **argv, const char *cmd, const char *sf_text, double *sf)
+{
+	char	   *end;
+
+	if (optind < argc)
+		client_fail("unexpected argument \"%s\" (see %s %s --help)", argv[optind],
+					client_progname, cmd);
+	if (sf_text == NULL)
+		client_fail("--sf is required (see %s %s --help)", client_progname, cmd);
+	*sf = strtod(sf_text, &end);
+	if (end == sf_text || *end != '\0')
+		client_fail("--sf: \"%s\" is not a number", sf_text);
 }

@@ -60,6 +60,19 @@ char	   *client_quote_ident(PGconn *conn, const char *name);
 /* libpq's message without its trailing newline, for one-line errors. */
 const char *client_errmsg(PGconn *conn);
 
+/* A whole number for option opt within lo..hi, or a one-line error. */
+int64_t		client_parse_int(const char *opt, const char *s, int64_t lo, int64_t hi);
+
+/* The errors of getopt_long (c is ':' or '?') for subcommand cmd. */
+void		client_option_error(int c, char **argv, const char *cmd) __attribute__((noreturn));
+
+/*
+ * After getopt_long: no argument left over and --sf given and a number
+ * (*sf); one-line errors otherwise.  The SF's range is the caller's to check.
+ */
+void		client_finish_options(int argc, char **argv, const char *cmd,
+								  const char *sf_text, double *sf);
+
 /* The common connection options: returns 1 if opt/val was one of them. */
 int			client_conn_option(client_conninfo *ci, int opt, const char *val);
 

@@ -154,21 +154,6 @@ usage(FILE *out)
 			client_progname, client_progname);
 }
 
-static int64_t
-parse_int(const char *opt, const char *s, int64_t lo, int64_t hi)
-{
-	char	   *end;
-	long long	v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0')
-		client_fail("%s: \"%s\" is not a whole number", opt, s);
-	if (v < lo || v > hi)
-		client_fail("%s: %s is out of range (%lld..%lld)", opt, s, (long long) lo, (long long) hi);
-	return v;
-}
-
 static void
 parse_tables(load_options *o, const char *list)
 {
@@ -244,7 +229,7 @@ parse_load_args(int argc, char **argv, load_options *o)
 				o->sf_text = optarg;
 				break;
 			case OPT_JOBS:
-				o->jobs = (int) parse_int("--jobs", optarg, 1, MAX_JOBS);
+				o->jobs = (int) client_parse_int("--jobs", optarg, 1, MAX_JOBS);
 				break;
 			case OPT_KEYS:
 				o->keys_text = optarg;
@@ -273,10 +258,10 @@ parse_load_args(int argc, char **argv, load_options *o)
 								optarg);
 				break;
 			case OPT_PART:
-				o->part = parse_int("--part", optarg, INT64_MIN, INT64_MAX);
+				o->part = client_parse_int("--part", optarg, INT64_MIN, INT64_MAX);
 				break;
 			case OPT_PARTS:
-				o->parts = parse_int("--parts", optarg, INT64_MIN, INT64_MAX);
+				o->parts = client_parse_int("--parts", optarg, INT64_MIN, INT64_MAX);
 				break;
 			case OPT_TABLES:
 				o->tables_text = optarg;
@@ -297,26 +282,11 @@ parse_load_args(int argc, char **argv, load_options *o)
 			case OPT_HELP:
 				usage(stdout);
 				exit(0);
-			case ':':
-				client_fail("option \"%s\" needs a value (see %s load --help)",
-							argv[optind - 1], client_progname);
 			default:
-				client_fail("unknown option \"%s\" (see %s load --help)",
-							argv[optind - 1], client_progname);
+				client_option_error(c, argv, "load");
 		}
 	}
-	if (optind < argc)
-		client_fail("unexpected argument \"%s\" (see %s load --help)", argv[optind],
-					client_progname);
-	if (o->sf_text == NULL)
-		client_fail("--sf is required (see %s load --help)", client_progname);
-	{
-		char	   *end;
-
-		o->sf = strtod(o->sf_text, &end);
-		if (end == o->sf_text || *end != '\0')
-			client_fail("--sf: \"%s\" is not a number", o->sf_text);
-	}
+	client_finish_options(argc, argv, "load", o->sf_text, &o->sf);
 	err = tpch_check_args(o->sf, o->part, o->parts);
 	if (err == TPCH_ERR_PART)
 		client_fail("--part: %lld is outside 1..%lld", (long long) o->part, (long long) o->parts);
@@ -606,6 +576,46 @@ run_per_table(loader *l, worker *w, int nw, char *const *sql, int n)
 	}
 }
 
+/* A statement about table t of a schema, as core/schema.h writes them. */
+typedef size_t (*table_sql) (tpch_table t, const char *qschema, char *buf, size_t cap);
+
+static size_t
+sql_analyze(tpch_table t, const char *qschema, char *buf, size_t cap)
+{
+	int			n = snprintf(buf, cap, "ANALYZE %s.%s", qschema, tpch_table_name(t));
+
+	return n < 0 ? 0 : (size_t) n;
+}
+
+/*
+ * One statement for each loaded table, the biggest first, over the workers'
+ * connections; exits on an error or an interrupt.
+ */
+static void
+per_table(loader *l, worker *w, table_sql make)
+{
+	char	   *stmts[TPCH_NTABLES];
+	int			n = 0;
+
+	for (int t = TPCH_NTABLES - 1; t >= 0; t--)
+		if (l->o->tables[t])
+		{
+			char		buf[512];
+
+			if (make((tpch_table) t, l->staging, buf, sizeof(buf)) >= sizeof(buf))
+				client_fail("a statement is too long");
+			if ((stmts[n++] = strdup(buf)) == NULL)
+				client_fail("out of memory");
+		}
+	run_per_table(l, w, l->o->jobs, stmts, n);
+	for (int i = 0; i < n; i++)
+		free(stmts[i]);
+	if (interrupted)
+		client_fail("interrupted: nothing was loaded");
+	if (l->failed)
+		client_fail("%s", l->error);
+}
+
 /* The tables, as tpch_load makes them (core/schema.h). */
 static void
 create_tables(loader *l, PGconn *conn)
@@ -731,8 +741,6 @@ tpchgen_load_main(int argc, char **argv)
 	loader		l;
 	PGconn	   *conn;
 	worker		w[MAX_JOBS];
-	char	   *stmts[TPCH_NTABLES * 2];
-	int			nstmts;
 	char		sql[2048];
 	char		name[64];
 	double		t_copy,
@@ -814,22 +822,7 @@ tpchgen_load_main(int argc, char **argv)
 
 	if (o.keys != KEYS_NONE)
 	{
-		nstmts = 0;
-		for (int t = TPCH_NTABLES - 1; t >= 0; t--)
-			if (o.tables[t])
-			{
-				char		buf[512];
-
-				tpch_sql_primary_key((tpch_table) t, l.staging, buf, sizeof(buf));
-				stmts[nstmts++] = strdup(buf);
-			}
-		run_per_table(&l, w, o.jobs, stmts, nstmts);
-		for (int i = 0; i < nstmts; i++)
-			free(stmts[i]);
-		if (interrupted)
-			client_fail("interrupted: nothing was loaded");
-		if (l.failed)
-			client_fail("%s", l.error);
+		per_table(&l, w, tpch_sql_primary_key);
 	}
 	if (o.keys == KEYS_FOREIGN)
 		for (int t = 0; t < TPCH_NTABLES; t++)
@@ -849,23 +842,7 @@ tpchgen_load_main(int argc, char **argv)
 	t_keys = elapsed(&l.start) - t_copy;
 	if (o.analyze)
 	{
-		nstmts = 0;
-		for (int t = TPCH_NTABLES - 1; t >= 0; t--)
-			if (o.tables[t])
-			{
-				char		buf[256];
-
-				snprintf(buf, sizeof(buf), "ANALYZE %s.%s", l.staging,
-						 tpch_table_name((tpch_table) t));
-				stmts[nstmts++] = strdup(buf);
-			}
-		run_per_table(&l, w, o.jobs, stmts, nstmts);
-		for (int i = 0; i < nstmts; i++)
-			free(stmts[i]);
-		if (interrupted)
-			client_fail("interrupted: nothing was loaded");
-		if (l.failed)
-			client_fail("%s", l.error);
+		per_table(&l, w, sql_analyze);
 		t_analyze = elapsed(&l.start) - t_copy - t_keys;
 	}
 	for (int i = 0; i < o.jobs; i++)

@@ -157,21 +157,6 @@ usage(FILE *out)
 			client_progname, client_progname);
 }
 
-static int64_t
-parse_int(const char *opt, const char *s, int64_t lo, int64_t hi)
-{
-	char	   *end;
-	long long	v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0')
-		client_fail("%s: \"%s\" is not a whole number", opt, s);
-	if (v < lo || v > hi)
-		client_fail("%s: %s is out of range (%lld..%lld)", opt, s, (long long) lo, (long long) hi);
-	return v;
-}
-
 static void
 parse_run_args(int argc, char **argv, run_options *o)
 {
@@ -218,11 +203,11 @@ parse_run_args(int argc, char **argv, run_options *o)
 				o->sf_text = optarg;
 				break;
 			case OPT_STREAMS:
-				o->streams = (int) parse_int("--streams", optarg, 1, MAX_STREAMS);
+				o->streams = (int) client_parse_int("--streams", optarg, 1, MAX_STREAMS);
 				break;
 			case OPT_SEED:
 				/* decimal, leading zeros allowed, as qgen reads -r */
-				o->seed = parse_int("--seed", optarg, 1, TPCH_SEED_MAX - MAX_STREAMS);
+				o->seed = client_parse_int("--seed", optarg, 1, TPCH_SEED_MAX - MAX_STREAMS);
 				o->seed_given = 1;
 				break;
 			case OPT_POWER:
@@ -238,7 +223,7 @@ parse_run_args(int argc, char **argv, run_options *o)
 				o->report = optarg;
 				break;
 			case OPT_TIMEOUT:
-				o->timeout = (int) parse_int("--timeout", optarg, 1, 2147483);
+				o->timeout = (int) client_parse_int("--timeout", optarg, 1, 2147483);
 				break;
 			case OPT_SCHEMA:
 				o->schema = optarg;
@@ -252,26 +237,11 @@ parse_run_args(int argc, char **argv, run_options *o)
 			case OPT_HELP:
 				usage(stdout);
 				exit(0);
-			case ':':
-				client_fail("option \"%s\" needs a value (see %s run --help)",
-							argv[optind - 1], client_progname);
 			default:
-				client_fail("unknown option \"%s\" (see %s run --help)",
-							argv[optind - 1], client_progname);
+				client_option_error(c, argv, "run");
 		}
 	}
-	if (optind < argc)
-		client_fail("unexpected argument \"%s\" (see %s run --help)", argv[optind],
-					client_progname);
-	if (o->sf_text == NULL)
-		client_fail("--sf is required (see %s run --help)", client_progname);
-	{
-		char	   *end;
-
-		o->sf = strtod(o->sf_text, &end);
-		if (end == o->sf_text || *end != '\0')
-			client_fail("--sf: \"%s\" is not a number", o->sf_text);
-	}
+	client_finish_options(argc, argv, "run", o->sf_text, &o->sf);
 	err = tpch_check_sf(o->sf);
 	if (err != TPCH_OK)
 		client_fail("--sf: %s", tpch_strerror(err));

@@ -91,3 +91,15 @@ SELECT * FROM tpch_export('lineitem', '/tmp/tpchgen-demo-lineitem.tbl', sf => 0.
 SELECT * FROM tpch_export('orders', '/tmp/tpchgen-demo-orders.csv.zst', sf => 0.1,
 	compression => 'zstd', header => true, overwrite => true);
 \! ls -l /tmp/tpchgen-demo-*; rm -f /tmp/tpchgen-demo-*
+
+\echo '== A whole TPC-H database in one statement, checked against the TPC-H answers'
+SELECT * FROM tpch_load(sf => 0.01, schema => 'demo_db');
+SET search_path = demo_db, public;
+SELECT count(*) FILTER (WHERE ok) AS queries_right, count(*) AS queries
+FROM tpch_check(sf => 0.01);
+\echo '-- query 3 with the parameters TPC-H qgen draws for seed 1130120000'
+SELECT tpch_query(3, seed => 1130120000, sf => 0.01);
+\echo '-- the refresh functions: set 1 in, then out'
+CALL tpch_rf1(set => 1, sf => 0.01, schema => 'demo_db');
+CALL tpch_rf2(set => 1, sf => 0.01, schema => 'demo_db');
+RESET search_path;

@@ -106,10 +106,20 @@ typedef struct run_state
 
 static volatile sig_atomic_t interrupted;
 
+/* Every connection's cancel handle, so that Ctrl-C stops the running queries too. */
+static PGcancel *volatile cancels[MAX_STREAMS + 2];
+static volatile sig_atomic_t ncancels;
+
 static void
 on_signal(int sig)
 {
+	char		err[64];
+
 	interrupted = 1;
+	/* PQcancel is safe in a signal handler */
+	for (int i = 0; i < ncancels; i++)
+		if (cancels[i])
+			PQcancel(cancels[i], err, sizeof(err));
 	(void) sig;
 }
 
@@ -305,6 +315,12 @@ stream_connect(run_state *r, const char *what)
 	{
 		snprintf(sql, sizeof(sql), "SET statement_timeout = '%ds'", r->o->timeout);
 		client_exec(conn, sql);
+	}
+	/* called by the main thread only, before the streams start */
+	if (ncancels < (int) (sizeof(cancels) / sizeof(cancels[0])))
+	{
+		cancels[ncancels] = PQgetCancel(conn);
+		ncancels++;
 	}
 	return conn;
 }

@@ -183,6 +183,26 @@ check "a lost connection: status 1, one line, no report" "1 1 no" \
 	"$rc $(wc -l <"$work/lost.out") $([ -e "$work/lost.json" ] && echo yes || echo no)"
 grep -q "lost the connection" "$work/lost.out" && ok "it says so: $(cat "$work/lost.out")" || not_ok "lost: $(cat "$work/lost.out")"
 
+# Ctrl-C during a query that waits: the query is cancelled, the run ends at once, no report
+psql -X -q -d "$db" -c "BEGIN; LOCK run.region; SELECT pg_sleep(20)" >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+"$bin" run --sf 0.01 --power-only --no-refresh --schema run -d "$db" --seed 9 \
+	--report "$work/int.json" --no-progress >"$work/int.out" 2>&1 &
+runner=$!
+for _ in $(seq 100); do
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tpchgen run' AND wait_event_type = 'Lock'")" != 0 ] && break
+	sleep 0.1
+done
+start=$SECONDS
+kill -INT $runner
+wait $runner
+rc=$?
+kill $locker 2>/dev/null
+wait $locker 2>/dev/null
+check "Ctrl-C during a waiting query: status 1 within seconds, no report" "1 yes no" \
+	"$rc $([ $((SECONDS - start)) -lt 5 ] && echo yes || echo no) $([ -e "$work/int.json" ] && echo yes || echo no)"
+
 # --- bad input fails fast, in one line
 bad() { # label expected-pattern args...
 	local label=$1 pat=$2

@@ -11,6 +11,9 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use TpchgenTest;
 
 my $node = PostgreSQL::Test::Cluster->new('export_paths');
 $node->init;
@@ -20,35 +23,6 @@ $node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 my @tables =
   qw(region nation supplier part partsupp customer orders lineitem);
-
-# Every entry of a directory, hidden ones included.
-sub entries
-{
-	my ($dir) = @_;
-	opendir(my $dh, $dir) or die "could not open $dir: $!";
-	my @names = sort grep { $_ ne '.' && $_ ne '..' } readdir($dh);
-	closedir($dh);
-	return \@names;
-}
-
-sub slurp
-{
-	my ($file) = @_;
-	open(my $fh, '<', $file) or die "could not open $file: $!";
-	binmode $fh;
-	local $/;
-	my $data = <$fh>;
-	close($fh);
-	return $data;
-}
-
-sub spew
-{
-	my ($file, $data) = @_;
-	open(my $fh, '>', $file) or die "could not write $file: $!";
-	print $fh $data;
-	close($fh);
-}
 
 # The error of a statement that must fail.
 sub fails

@@ -50,21 +50,6 @@ typedef struct options
 
 static const char *progname = "tpchgen";
 
-static void fail(const char *fmt,...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-fail(const char *fmt,...)
-{
-	va_list		ap;
-
-	fprintf(stderr, "%s: error: ", progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static void
 usage(FILE *out)
 {
@@ -93,21 +78,6 @@ usage(FILE *out)
 			"\n"
 			"Example: %s --sf 1 --threads 2 --output-dir /data/tpch-sf1\n",
 			progname, progname);
-}
-
-static int64_t
-parse_int(const char *opt, const char *s, int64_t lo, int64_t hi)
-{
-	char	   *end;
-	long long	v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0')
-		fail("%s: \"%s\" is not a whole number", opt, s);
-	if (v < lo || v > hi)
-		fail("%s: %s is out of range (%lld..%lld)", opt, s, (long long) lo, (long long) hi);
-	return v;
 }
 
 /* Edit distance between two short strings, for "did you mean". */
@@ -170,15 +140,15 @@ bad_option(const struct option *longopts, const char *arg, int short_opt)
 		/* a short option, or a long one given "=value" it takes none of */
 		eq = strchr(arg, '=');
 		if (strncmp(arg, "--", 2) == 0 && eq != NULL)
-			fail("option \"%.*s\" takes no value (see --help)", (int) (eq - arg), arg);
+			client_fail("option \"%.*s\" takes no value (see --help)", (int) (eq - arg), arg);
 		if (short_opt == 0)
-			fail("unknown option \"%s\" (see --help)", arg);
+			client_fail("unknown option \"%s\" (see --help)", arg);
 		for (size_t i = 0; i < sizeof(dbgen_opts) / sizeof(dbgen_opts[0]); i++)
 			if (dbgen_opts[i].dbgen == short_opt)
-				fail("unknown option \"-%c\": options are long, did you mean \"--%s\"? "
+				client_fail("unknown option \"-%c\": options are long, did you mean \"--%s\"? "
 					 "(see --help)",
 					 short_opt, dbgen_opts[i].ours);
-		fail("unknown option \"-%c\": options are long, such as \"--sf\" (see --help)",
+		client_fail("unknown option \"-%c\": options are long, such as \"--sf\" (see --help)",
 			 short_opt);
 	}
 	snprintf(name, sizeof(name), "%.*s", (int) strcspn(arg + 2, "="), arg + 2);
@@ -194,12 +164,12 @@ bad_option(const struct option *longopts, const char *arg, int short_opt)
 		}
 	}
 	if (prefixed > 1)
-		fail("option \"--%s\" is ambiguous: it abbreviates more than one option (see --help)",
+		client_fail("option \"--%s\" is ambiguous: it abbreviates more than one option (see --help)",
 			 name);
 	/* a near miss: a third of the letters wrong at most */
 	if (best != NULL && best_dist * 3 <= (int) strlen(name))
-		fail("unknown option \"--%s\": did you mean \"--%s\"? (see --help)", name, best);
-	fail("unknown option \"--%s\" (see --help)", name);
+		client_fail("unknown option \"--%s\": did you mean \"--%s\"? (see --help)", name, best);
+	client_fail("unknown option \"--%s\" (see --help)", name);
 }
 
 static void
@@ -241,14 +211,14 @@ parse_args(int argc, char **argv, options *o)
 				if (strcmp(optarg, "all") == 0)
 					o->table = -1;
 				else if ((o->table = tpch_table_lookup(optarg)) < 0)
-					fail("--table: unknown table \"%s\" (expected region, nation, supplier, "
+					client_fail("--table: unknown table \"%s\" (expected region, nation, supplier, "
 						 "part, partsupp, customer, orders, lineitem or all)", optarg);
 				break;
 			case 'N':
-				o->parts = parse_int("--parts", optarg, INT64_MIN, INT64_MAX);
+				o->parts = client_parse_int("--parts", optarg, INT64_MIN, INT64_MAX);
 				break;
 			case 'k':
-				o->part = parse_int("--part", optarg, INT64_MIN, INT64_MAX);
+				o->part = client_parse_int("--part", optarg, INT64_MIN, INT64_MAX);
 				break;
 			case 'f':
 				if (strcmp(optarg, "tbl") == 0)
@@ -256,13 +226,13 @@ parse_args(int argc, char **argv, options *o)
 				else if (strcmp(optarg, "csv") == 0)
 					o->format = TPCH_FMT_CSV;
 				else
-					fail("--format: unknown format \"%s\" (expected tbl or csv)", optarg);
+					client_fail("--format: unknown format \"%s\" (expected tbl or csv)", optarg);
 				break;
 			case 'H':
 				o->header = 1;
 				break;
 			case 'j':
-				o->threads = (int) parse_int("--threads", optarg, 1, MAX_THREADS);
+				o->threads = (int) client_parse_int("--threads", optarg, 1, MAX_THREADS);
 				break;
 			case 'o':
 				o->output_dir = optarg;
@@ -274,37 +244,37 @@ parse_args(int argc, char **argv, options *o)
 				usage(stdout);
 				exit(0);
 			case ':':
-				fail("option \"%s\" needs a value (see --help)", argv[optind - 1]);
+				client_fail("option \"%s\" needs a value (see --help)", argv[optind - 1]);
 			default:
 				bad_option(longopts, argv[optind - 1], optopt);
 		}
 	}
 	if (optind < argc)
-		fail("unexpected argument \"%s\" (see --help)", argv[optind]);
+		client_fail("unexpected argument \"%s\" (see --help)", argv[optind]);
 	if (sf_text == NULL)
-		fail("--sf is required (see --help)");
+		client_fail("--sf is required (see --help)");
 	{
 		char	   *end;
 
 		errno = 0;
 		o->sf = strtod(sf_text, &end);
 		if (end == sf_text || *end != '\0')
-			fail("--sf: \"%s\" is not a number", sf_text);
+			client_fail("--sf: \"%s\" is not a number", sf_text);
 	}
 	err = tpch_check_args(o->sf, o->part, o->parts);
 	if (err == TPCH_ERR_PART)
-		fail("--part: %lld is outside 1..%lld", (long long) o->part, (long long) o->parts);
+		client_fail("--part: %lld is outside 1..%lld", (long long) o->part, (long long) o->parts);
 	if (err == TPCH_ERR_PARTS)
-		fail("--parts: %s", tpch_strerror(err));
+		client_fail("--parts: %s", tpch_strerror(err));
 	/* the value as given: "%g" would print 100000.5 as 100000 */
 	if (err != TPCH_OK)
-		fail("--sf: %s: %s", sf_text, tpch_strerror(err));
+		client_fail("--sf: %s: %s", sf_text, tpch_strerror(err));
 	if (o->header && o->format != TPCH_FMT_CSV)
-		fail("--header needs --format csv");
+		client_fail("--header needs --format csv");
 	if (o->to_stdout == (o->output_dir != NULL))
-		fail("give exactly one of --output-dir DIR and --stdout");
+		client_fail("give exactly one of --output-dir DIR and --stdout");
 	if (o->to_stdout && o->table < 0)
-		fail("--stdout writes one table: add --table NAME");
+		client_fail("--stdout writes one table: add --table NAME");
 }
 
 /* ------------------------------------------------------------------------
@@ -397,7 +367,7 @@ reserve(block_out *o, size_t need)
 		free(o->buf);
 		o->buf = malloc(need);
 		if (o->buf == NULL)
-			fail("out of memory");
+			client_fail("out of memory");
 		o->cap = need;
 	}
 	o->len = 0;
@@ -428,10 +398,10 @@ fill_block(const run *r, tpch_gen *gens, block *b)
 
 	if (g->parts == 0 &&	/* zeroed: not set up yet */
 		tpch_gen_init(g, j->table, r->o->sf, r->o->part, r->o->parts) != TPCH_OK)
-		fail("could not start a generator");
+		client_fail("could not start a generator");
 	reserve(&b->out[0], (size_t) b->count * group_row_bytes(j->table) + TPCH_MAX_LINE);
 	if (tpch_gen_seek(g, b->first, b->count) != TPCH_OK)
-		fail("could not seek to row %lld", (long long) b->first);
+		client_fail("could not seek to row %lld", (long long) b->first);
 	if (j->with_lines)
 	{
 		tpch_row	row;
@@ -474,8 +444,8 @@ put_out(const table_job *j, int i, const char *buf, size_t len)
 	if (write_all(j->fd[i], buf, len) != 0)
 	{
 		if (j->file[i] == NULL)
-			fail("could not write to standard output: %s", strerror(errno));
-		fail("could not write \"%s\": %s", j->file[i]->path, strerror(errno));
+			client_fail("could not write to standard output: %s", strerror(errno));
+		client_fail("could not write \"%s\": %s", j->file[i]->path, strerror(errno));
 	}
 }
 
@@ -512,7 +482,7 @@ worker_main(void *arg)
 	tpch_gen   *gens = calloc(TPCH_NTABLES, sizeof(tpch_gen));
 
 	if (gens == NULL)
-		fail("out of memory");
+		client_fail("out of memory");
 	for (int64_t k = w->id, i = 0; k < r->nblocks; k += r->nthreads, i++)
 	{
 		block	   *b = &r->ring[w->id][i % RING];
@@ -546,7 +516,7 @@ run_blocks(run *r)
 		block		b = {0};
 
 		if (gens == NULL)
-			fail("out of memory");
+			client_fail("out of memory");
 		for (int64_t k = 0; k < r->nblocks; k++)
 		{
 			block_range(r, k, &b);
@@ -568,7 +538,7 @@ run_blocks(run *r)
 			args[i].r = r;
 			args[i].id = i;
 			if (pthread_create(&tids[i], NULL, worker_main, &args[i]) != 0)
-				fail("could not start thread %d", i + 1);
+				client_fail("could not start thread %d", i + 1);
 		}
 		for (int64_t k = 0; k < r->nblocks; k++)
 		{
@@ -678,7 +648,7 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "report") == 0)
 		return tpchgen_report_main(argc - 1, argv + 1);
 	if (updates_requested(argc, argv))
-		return updates_main(argc, argv, progname);
+		return updates_main(argc, argv);
 	parse_args(argc, argv, &o);
 	/* a closed pipe is a write error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);
@@ -687,11 +657,11 @@ main(int argc, char **argv)
 		outfile_open_dir(o.output_dir);
 	err = tpch_pool_init_threads(o.threads);
 	if (err != TPCH_OK)
-		fail("%s", tpch_strerror(err));
+		client_fail("%s", tpch_strerror(err));
 
 	r = calloc(1, sizeof(run));
 	if (r == NULL)
-		fail("out of memory");
+		client_fail("out of memory");
 	r->o = &o;
 	if (o.to_stdout)
 	{

@@ -10,6 +10,7 @@
  * the text pool's build.
  */
 #include "updates.h"
+#include "client.h"
 #include "outfile.h"
 
 #include "../core/tpch.h"
@@ -43,23 +44,6 @@ typedef struct upd_options
 	const char *output_dir;
 } upd_options;
 
-static const char *prog = "tpchgen";
-
-static void fail(const char *fmt,...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-fail(const char *fmt,...)
-{
-	va_list		ap;
-
-	fprintf(stderr, "%s: error: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static const char *const update_opts[] = {
 	"--updates", "--update-start", "--insert-segments", "--delete-segments"
 };
@@ -83,21 +67,6 @@ updates_requested(int argc, char **argv)
 		}
 	}
 	return 0;
-}
-
-static int64_t
-parse_int(const char *opt, const char *s, int64_t lo, int64_t hi)
-{
-	char	   *end;
-	long long	v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0')
-		fail("%s: \"%s\" is not a whole number", opt, s);
-	if (v < lo || v > hi)
-		fail("%s: %s is out of range (%lld..%lld)", opt, s, (long long) lo, (long long) hi);
-	return v;
 }
 
 static void
@@ -137,16 +106,16 @@ parse_args(int argc, char **argv, upd_options *o)
 				sf_text = optarg;
 				break;
 			case 'U':
-				o->updates = parse_int("--updates", optarg, 1, TPCH_UPDATE_SET_MAX);
+				o->updates = client_parse_int("--updates", optarg, 1, TPCH_UPDATE_SET_MAX);
 				break;
 			case 'S':
-				o->start = parse_int("--update-start", optarg, 1, TPCH_UPDATE_SET_MAX);
+				o->start = client_parse_int("--update-start", optarg, 1, TPCH_UPDATE_SET_MAX);
 				break;
 			case 'i':
-				o->isegs = parse_int("--insert-segments", optarg, 1, INT64_MAX);
+				o->isegs = client_parse_int("--insert-segments", optarg, 1, INT64_MAX);
 				break;
 			case 'd':
-				o->dsegs = parse_int("--delete-segments", optarg, 1, INT64_MAX);
+				o->dsegs = client_parse_int("--delete-segments", optarg, 1, INT64_MAX);
 				break;
 			case 'f':
 				if (strcmp(optarg, "tbl") == 0)
@@ -154,53 +123,53 @@ parse_args(int argc, char **argv, upd_options *o)
 				else if (strcmp(optarg, "csv") == 0)
 					o->format = TPCH_FMT_CSV;
 				else
-					fail("--format: unknown format \"%s\" (expected tbl or csv)", optarg);
+					client_fail("--format: unknown format \"%s\" (expected tbl or csv)", optarg);
 				break;
 			case 'H':
 				o->header = 1;
 				break;
 			case 'j':
-				o->threads = (int) parse_int("--threads", optarg, 1, MAX_THREADS);
+				o->threads = (int) client_parse_int("--threads", optarg, 1, MAX_THREADS);
 				break;
 			case 'o':
 				o->output_dir = optarg;
 				break;
 			case 't':
-				fail("--table cannot be combined with --updates: a set is always its "
+				client_fail("--table cannot be combined with --updates: a set is always its "
 					 "orders, their lineitems and its deletes");
 			case 'N':
 			case 'k':
-				fail("--%s cannot be combined with --updates (dbgen refuses -C with -U); "
+				client_fail("--%s cannot be combined with --updates (dbgen refuses -C with -U); "
 					 "use --insert-segments and --delete-segments to split a set",
 					 c == 'N' ? "parts" : "part");
 			case 'c':
-				fail("--stdout cannot be combined with --updates: a set is several files");
+				client_fail("--stdout cannot be combined with --updates: a set is several files");
 			default:
 				if (optopt == 0)
-					fail("unknown option \"%s\" (see --help)", argv[optind - 1]);
-				fail("option \"%s\" needs a value (see --help)", argv[optind - 1]);
+					client_fail("unknown option \"%s\" (see --help)", argv[optind - 1]);
+				client_fail("option \"%s\" needs a value (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		fail("unexpected argument \"%s\" (see --help)", argv[optind]);
+		client_fail("unexpected argument \"%s\" (see --help)", argv[optind]);
 	if (sf_text == NULL)
-		fail("--sf is required (see --help)");
+		client_fail("--sf is required (see --help)");
 	{
 		char	   *end;
 
 		o->sf = strtod(sf_text, &end);
 		if (end == sf_text || *end != '\0')
-			fail("--sf: \"%s\" is not a number", sf_text);
+			client_fail("--sf: \"%s\" is not a number", sf_text);
 	}
 	err = tpch_check_sf(o->sf);
 	if (err != TPCH_OK)
-		fail("--sf: %s", tpch_strerror(err));
+		client_fail("--sf: %s", tpch_strerror(err));
 	if (o->updates == 0)
-		fail("--update-start, --insert-segments and --delete-segments need --updates N");
+		client_fail("--update-start, --insert-segments and --delete-segments need --updates N");
 	if (o->start == 0)
 		o->start = 1;
 	if (o->start > o->updates)
-		fail("--update-start: %lld is outside 1..%lld (the sets of --updates)",
+		client_fail("--update-start: %lld is outside 1..%lld (the sets of --updates)",
 			 (long long) o->start, (long long) o->updates);
 	if (o->isegs == 0)
 		o->isegs = 1;
@@ -208,19 +177,19 @@ parse_args(int argc, char **argv, upd_options *o)
 		o->dsegs = 1;
 	err = tpch_check_update(o->sf, o->start);
 	if (err != TPCH_OK)
-		fail("--sf: %s", tpch_update_strerror(err));
+		client_fail("--sf: %s", tpch_update_strerror(err));
 	rows = tpch_update_rows(o->sf);
 	if (o->isegs > rows)
 	{
 		char		sfbuf[TPCH_DOUBLE_BUFLEN];
 
-		fail("--insert-segments: %lld is more than the %lld orders of a set at SF %s",
+		client_fail("--insert-segments: %lld is more than the %lld orders of a set at SF %s",
 			 (long long) o->isegs, (long long) rows, tpch_format_double(o->sf, sfbuf));
 	}
 	if (o->header && o->format != TPCH_FMT_CSV)
-		fail("--header needs --format csv");
+		client_fail("--header needs --format csv");
 	if (o->output_dir == NULL)
-		fail("--updates needs --output-dir DIR");
+		client_fail("--updates needs --output-dir DIR");
 }
 
 /* ------------------------------------------------------------------------
@@ -244,7 +213,7 @@ open_file(int slot, const char *name)
 	f->out = outfile_create(name);
 	f->fp = fdopen(dup(f->out->fd), "w");
 	if (f->fp == NULL)
-		fail("could not write \"%s\": %s", f->out->path, strerror(errno));
+		client_fail("could not write \"%s\": %s", f->out->path, strerror(errno));
 	setvbuf(f->fp, NULL, _IOFBF, FILE_BUFFER);
 }
 
@@ -254,7 +223,7 @@ put(int slot, const char *buf, size_t len)
 	upd_file   *f = &open_files[slot];
 
 	if (fwrite(buf, 1, len, f->fp) != len)
-		fail("could not write \"%s\": %s", f->out->path, strerror(errno));
+		client_fail("could not write \"%s\": %s", f->out->path, strerror(errno));
 }
 
 /* The file is complete: flushed, then named (outfile_close). */
@@ -265,7 +234,7 @@ close_file(int slot)
 	int			bad = ferror(f->fp);
 
 	if (fclose(f->fp) != 0 || bad)
-		fail("could not write \"%s\": %s", f->out->path, strerror(errno));
+		client_fail("could not write \"%s\": %s", f->out->path, strerror(errno));
 	f->fp = NULL;
 	outfile_close(f->out);
 }
@@ -287,7 +256,7 @@ write_inserts(const upd_options *o, tpch_gen *g, int64_t first, int64_t count)
 		put(1, buf, tpch_format_header(TPCH_LINEITEM, buf));
 	}
 	if (tpch_gen_seek(g, first, count) != TPCH_OK)
-		fail("could not seek to row %lld", (long long) first);
+		client_fail("could not seek to row %lld", (long long) first);
 	tpch_gen_set_columns(g, TPCH_ALL_COLUMNS | TPCH_WITH_LINES);
 	while (tpch_gen_next(g, &row) == 1)
 	{
@@ -309,7 +278,7 @@ write_deletes(const upd_options *o, tpch_gen *g, int64_t first, int64_t count)
 	if (o->header)
 		put(0, "o_orderkey\n", 11);
 	if (tpch_gen_seek(g, first, count) != TPCH_OK)
-		fail("could not seek to row %lld", (long long) first);
+		client_fail("could not seek to row %lld", (long long) first);
 	while (tpch_gen_next(g, &row) == 1)
 		put(0, buf, tpch_format_delete(o->format, row.orders.o_orderkey, buf));
 }
@@ -331,7 +300,7 @@ write_set(const upd_options *o, int64_t set)
 	 */
 	err = tpch_update_init(&g, TPCH_ORDERS, TPCH_INSERTS, o->sf, set, 1, 1);
 	if (err != TPCH_OK)
-		fail("%s", tpch_update_strerror(err));
+		client_fail("%s", tpch_update_strerror(err));
 	tpch_update_range(TPCH_INSERTS, o->sf, set, 1, 1, &first, &count);
 	for (int64_t seg = 1; seg <= o->isegs; seg++)
 	{
@@ -357,7 +326,7 @@ write_set(const upd_options *o, int64_t set)
 	/* Deletes: files of R / D + 1 keys, as many as that takes. */
 	err = tpch_update_init(&g, TPCH_ORDERS, TPCH_DELETES, o->sf, set, 1, 1);
 	if (err != TPCH_OK)
-		fail("%s", tpch_update_strerror(err));
+		client_fail("%s", tpch_update_strerror(err));
 	tpch_update_range(TPCH_DELETES, o->sf, set, 1, 1, &first, &count);
 	if (o->dsegs == 1)
 	{
@@ -381,19 +350,18 @@ write_set(const upd_options *o, int64_t set)
 }
 
 int
-updates_main(int argc, char **argv, const char *progname)
+updates_main(int argc, char **argv)
 {
 	upd_options o;
 	int			err;
 
-	prog = progname;
 	parse_args(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);
 	outfile_handle_signals();
 	outfile_open_dir(o.output_dir);
 	err = tpch_pool_init_threads(o.threads);
 	if (err != TPCH_OK)
-		fail("%s", tpch_strerror(err));
+		client_fail("%s", tpch_strerror(err));
 	for (int64_t set = o.start; set <= o.updates; set++)
 		write_set(&o, set);
 	return 0;

@@ -8,6 +8,6 @@
 int			updates_requested(int argc, char **argv);
 
 /* Parses the whole command line and writes the update files; exits on error. */
-int			updates_main(int argc, char **argv, const char *progname);
+int			updates_main(int argc, char **argv);
 
 #endif							/* TPCHGEN_CLI_UPDATES_H */

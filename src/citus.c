@@ -48,6 +48,16 @@
 #include "utils/rls.h"
 #include "utils/varlena.h"
 
+/*
+ * The reference tables, a copy on every node: nation and region, and
+ * supplier (10 000 rows a SF), which lineitem and partsupp join on
+ * l_suppkey and ps_suppkey, not their distribution keys: as a reference
+ * table, those joins (Q2, Q5, Q7, Q8, Q9, Q11, Q20, Q21) run on each worker
+ * against its local copy.
+ */
+#define REFERENCE_TABLE(t) \
+	((t) == TPCH_REGION || (t) == TPCH_NATION || (t) == TPCH_SUPPLIER)
+
 /* Rows handed to table_multi_insert at once. */
 #define FILL_BATCH 1000
 
@@ -90,11 +100,11 @@ tpch_citus_fill(PG_FUNCTION_ARGS)
 	CommandId	cid;
 	AclResult	aclresult;
 
-	if (t < 0 || t == TPCH_REGION || t == TPCH_NATION)
+	if (t < 0 || REFERENCE_TABLE(t))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" is not a TPC-H table distributed by hash", name),
-				 errhint("The tables are supplier, part, partsupp, customer, orders and lineitem.")));
+				 errhint("The tables distributed by hash are part, partsupp, customer, orders and lineitem.")));
 	tpchgen_check_args(sf, 1, 1);
 	if (lo > hi)
 		ereport(ERROR,
@@ -316,7 +326,6 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 	const char *qschema = quote_identifier(schema);
 	const char *fnschema;
 	char	   *qfill;
-	char	   *qsource;
 	Oid			nsp;
 	CitusTable	tables[TPCH_NTABLES];
 	StringInfoData sql;
@@ -372,14 +381,14 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 		citus_sql(sql.data, SPI_OK_UTILITY);
 
 		/*
-		 * Nation and region: reference tables, a copy on every node.
+		 * Nation, region and supplier: reference tables (REFERENCE_TABLE).
 		 * Lineitem is co-located with orders and partsupp with part, so
 		 * their joins on the key stay on one worker; all the hash tables
 		 * have bigint keys and Citus's default shard count, and so share
 		 * one co-location group.
 		 */
 		resetStringInfo(&sql);
-		if (t == TPCH_REGION || t == TPCH_NATION)
+		if (REFERENCE_TABLE(t))
 			appendStringInfo(&sql, "SELECT create_reference_table(%s)",
 							 quote_literal_cstr(qtable));
 		else
@@ -394,17 +403,29 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 												"default"));
 		citus_sql(sql.data, SPI_OK_SELECT);
 
-		if (sf > 0 && (t == TPCH_REGION || t == TPCH_NATION))
+		if (sf > 0 && t == TPCH_REGION)
+		{
+			/* its 5 rows, whatever the SF, go from here to every node */
+			resetStringInfo(&sql);
+			appendStringInfo(&sql, "INSERT INTO %s SELECT * FROM %s.tpch_region(%.17g)",
+							 qtable, quote_identifier(fnschema), sf);
+			citus_sql(sql.data, SPI_OK_INSERT);
+			ct->rows = (int64) SPI_processed;
+		}
+		else if (sf > 0 && REFERENCE_TABLE(t))
 		{
 			/*
-			 * 5 and 25 rows whatever the SF: Citus copies them from here to
-			 * every node.
+			 * An INSERT ... SELECT from a reference table into a reference
+			 * table runs as it is on every node that holds them: joined to
+			 * one row of region, the generator runs on each node and fills
+			 * that node's copy.
 			 */
-			qsource = psprintf("%s.tpch_%s", quote_identifier(fnschema),
-							   tpch_table_name(t));
 			resetStringInfo(&sql);
-			appendStringInfo(&sql, "INSERT INTO %s SELECT * FROM %s(%.17g)",
-							 qtable, qsource, sf);
+			appendStringInfo(&sql,
+							 "INSERT INTO %s SELECT g.* FROM %s.tpch_%s(%.17g) AS g"
+							 " JOIN %s.region AS r ON r.r_regionkey = 0",
+							 qtable, quote_identifier(fnschema), tpch_table_name(t),
+							 sf, qschema);
 			citus_sql(sql.data, SPI_OK_INSERT);
 			ct->rows = (int64) SPI_processed;
 		}
@@ -421,12 +442,12 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 			citus_sql(sql.data, SPI_OK_UTILITY);
 		}
 		/*
-		 * Not nation and region: where the coordinator holds a copy of the
-		 * reference tables, Citus wrote them here locally and refuses the
-		 * parallel ANALYZE of the same placements in this transaction.
-		 * They have 5 and 25 rows: the planner needs no statistics for them.
+		 * Not the reference tables: where the coordinator holds a copy of
+		 * them, Citus wrote it here locally and refuses a parallel ANALYZE
+		 * of the same placements in this transaction.  Autovacuum analyzes
+		 * each node's copy once the rows are committed.
 		 */
-		if (analyze && t != TPCH_REGION && t != TPCH_NATION)
+		if (analyze && !REFERENCE_TABLE(t))
 		{
 			resetStringInfo(&sql);
 			appendStringInfo(&sql, "ANALYZE %s", qtable);

@@ -27,7 +27,10 @@ PG_OBJS = \
 	src/distribute.o \
 	src/export.o \
 	src/fdw.o \
+	src/fdw_analyze.o \
 	src/fdw_cache.o \
+	src/fdw_keys.o \
+	src/fdw_option.o \
 	src/functions.o \
 	src/kit.o \
 	src/load.o \

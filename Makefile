@@ -26,6 +26,8 @@ PG_OBJS = \
 	src/copy.o \
 	src/distribute.o \
 	src/export.o \
+	src/export_file.o \
+	src/export_pipeline.o \
 	src/fdw.o \
 	src/fdw_analyze.o \
 	src/fdw_cache.o \

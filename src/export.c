@@ -98,7 +98,7 @@ tpchgen_export_init(void)
 							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
 							NULL, NULL, NULL);
 
-	DefineCustomBoolVariable("tpchgen.tpchgen_export_test_named",
+	DefineCustomBoolVariable("tpchgen.export_test_named",
 							 "Test only: writes under a temporary name, as on file systems without O_TMPFILE.",
 							 NULL,
 							 &tpchgen_export_test_named,
@@ -107,7 +107,7 @@ tpchgen_export_init(void)
 							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
 							 NULL, NULL, NULL);
 
-	DefineCustomStringVariable("tpchgen.tpchgen_export_test_refuse",
+	DefineCustomStringVariable("tpchgen.export_test_refuse",
 							   "Test only: putting a file of this name in place fails, as if the kernel refused.",
 							   NULL,
 							   &tpchgen_export_test_refuse,

@@ -43,6 +43,7 @@
 #include "portability/instr_time.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
@@ -329,12 +330,22 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 	Oid			nsp;
 	CitusTable	tables[TPCH_NTABLES];
 	StringInfoData sql;
+	const char *replication;
 
 	if (!OidIsValid(get_extension_oid("citus", true)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("extension \"citus\" is not installed"),
 				 errhint("Create the extension citus on the coordinator, add its workers, or leave distribute out.")));
+
+	/* a routed query reaches one placement of a shard: the others would stay empty */
+	replication = GetConfigOption("citus.shard_replication_factor", true, false);
+	if (replication != NULL && strcmp(replication, "1") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("distribute => 'citus' needs citus.shard_replication_factor = 1"),
+				 errdetail("Each shard is filled on one worker, so a shard cannot have several placements."),
+				 errhint("SET citus.shard_replication_factor = 1 for the call.")));
 
 	fnschema = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
 	qfill = psprintf("%s.tpch_citus_fill", quote_identifier(fnschema));

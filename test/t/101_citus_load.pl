@@ -88,6 +88,10 @@ max_parallel_workers_per_gather = 0
 	}
 	my $want = fingerprints($coord, sub { "tpch_$_[0](sf => 0.01)" });
 
+	fails($coord, "SET citus.shard_replication_factor = 2;
+		SELECT * FROM tpch_load(sf => 0.01, schema => 'rep', distribute => 'citus')",
+		'0A000', 'needs citus.shard_replication_factor = 1.*HINT:', 'replicated shards');
+
 	my $rows = $coord->safe_psql('postgres',
 		"SELECT table_name, rows FROM tpch_load(sf => 0.01, schema => 'cit', distribute => 'citus')");
 	like($rows, qr/^lineitem\|60175$/m, 'lineitem: every row');

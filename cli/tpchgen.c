@@ -624,7 +624,9 @@ add_job(run *r, tpch_table t, int with_lines)
 	j->table = t;
 	j->with_lines = with_lines;
 	tpch_part_range(t, r->o->sf, r->o->part, r->o->parts, &j->first, &j->count);
-	j->block_rows = BLOCK_BYTES / (int64_t) (group_row_bytes(t) / 3);
+	/* a third of the most a row takes, its lines included */
+	j->block_rows = BLOCK_BYTES /
+		(int64_t) ((group_row_bytes(t) + (with_lines ? group_row_bytes(TPCH_LINEITEM) : 0)) / 3);
 	if (j->block_rows < 1)
 		j->block_rows = 1;
 	j->nblocks = (j->count + j->block_rows - 1) / j->block_rows;

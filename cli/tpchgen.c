@@ -3,9 +3,12 @@
  * extension.
  *
  * Output is cut into blocks of group rows.  With --threads N, N threads
- * generate blocks round-robin into a small ring of buffers each and the main
- * thread writes them strictly in block order, so the bytes are the same as
- * with one thread.  Files are written as unnamed files in the output
+ * generate blocks round-robin into a small ring of buffers each, and write
+ * them strictly in block order, so the bytes are the same as with one
+ * thread: whichever thread finds the next block ready writes it (and the
+ * ones after it that are ready).  There is no writer thread: on two cores a
+ * third thread only took turns with the generators and left a core idle
+ * while they waited for it.  Files are written as unnamed files in the output
  * directory (O_TMPFILE) and linked to their names when complete: an error
  * never leaves a partial file under the final name.  No name we create is
  * ever resolved through a symbolic link, so that a run in a world-writable
@@ -349,6 +352,8 @@ typedef struct run
 	/* threads >= 2 */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	int64_t		next_write;		/* the block to write next */
+	int			writing;		/* a thread is writing it */
 	block		ring[MAX_THREADS][RING];
 } run;
 
@@ -474,6 +479,48 @@ typedef struct worker_arg
 	int			id;
 } worker_arg;
 
+/* The ring slot of block k: its thread's, in turn. */
+static block *
+slot_of(run *r, int64_t k)
+{
+	return &r->ring[k % r->nthreads][(k / r->nthreads) % RING];
+}
+
+/*
+ * Writes the blocks that are ready, in block order, while no other thread is
+ * writing; with only >= 0, just while the next block is that thread's own.
+ * Called and returns with r->lock held.
+ */
+static void
+write_ready(run *r, int only)
+{
+	while (!r->writing && r->next_write < r->nblocks)
+	{
+		int64_t		k = r->next_write;
+		block	   *b = slot_of(r, k);
+
+		if (!b->full || (only >= 0 && k % r->nthreads != only))
+			break;
+		r->writing = 1;
+		pthread_mutex_unlock(&r->lock);
+		write_block(r, b, k);
+		pthread_mutex_lock(&r->lock);
+		b->full = 0;
+		r->next_write = k + 1;
+		r->writing = 0;
+		pthread_cond_broadcast(&r->cond);
+	}
+}
+
+/*
+ * A generator thread.  Each thread writes its own blocks when their turn
+ * comes, so the writing is shared evenly (a thread that wrote every ready
+ * block it found ended up writing nearly all of them while the other ran
+ * ahead and waited); it writes the others' only when it has nothing else to
+ * do: its ring is full, or its blocks are all made.  Every block marked full
+ * is written: by its thread if it is next, else by whoever writes the block
+ * before it and then wakes the waiting threads.
+ */
 static void *
 worker_main(void *arg)
 {
@@ -483,21 +530,35 @@ worker_main(void *arg)
 
 	if (gens == NULL)
 		client_fail("out of memory");
-	for (int64_t k = w->id, i = 0; k < r->nblocks; k += r->nthreads, i++)
+	for (int64_t k = w->id; k < r->nblocks; k += r->nthreads)
 	{
-		block	   *b = &r->ring[w->id][i % RING];
+		block	   *b = slot_of(r, k);
 
 		pthread_mutex_lock(&r->lock);
+		write_ready(r, w->id);
 		while (b->full)
-			pthread_cond_wait(&r->cond, &r->lock);
+		{
+			write_ready(r, -1);
+			if (b->full)
+				pthread_cond_wait(&r->cond, &r->lock);
+		}
 		pthread_mutex_unlock(&r->lock);
 		block_range(r, k, b);
 		fill_block(r, gens, b);
 		pthread_mutex_lock(&r->lock);
 		b->full = 1;
-		pthread_cond_broadcast(&r->cond);
+		write_ready(r, w->id);
 		pthread_mutex_unlock(&r->lock);
 	}
+	pthread_mutex_lock(&r->lock);
+	for (;;)
+	{
+		write_ready(r, -1);
+		if (r->next_write >= r->nblocks)
+			break;
+		pthread_cond_wait(&r->cond, &r->lock);
+	}
+	pthread_mutex_unlock(&r->lock);
 	free(gens);
 	return NULL;
 }
@@ -540,20 +601,7 @@ run_blocks(run *r)
 			if (pthread_create(&tids[i], NULL, worker_main, &args[i]) != 0)
 				client_fail("could not start thread %d", i + 1);
 		}
-		for (int64_t k = 0; k < r->nblocks; k++)
-		{
-			block	   *b = &r->ring[k % r->nthreads][(k / r->nthreads) % RING];
-
-			pthread_mutex_lock(&r->lock);
-			while (!b->full)
-				pthread_cond_wait(&r->cond, &r->lock);
-			pthread_mutex_unlock(&r->lock);
-			write_block(r, b, k);
-			pthread_mutex_lock(&r->lock);
-			b->full = 0;
-			pthread_cond_broadcast(&r->cond);
-			pthread_mutex_unlock(&r->lock);
-		}
+		/* every block is written by the time the last thread ends */
 		for (int i = 0; i < r->nthreads; i++)
 			pthread_join(tids[i], NULL);
 		for (int i = 0; i < r->nthreads; i++)
@@ -576,7 +624,9 @@ add_job(run *r, tpch_table t, int with_lines)
 	j->table = t;
 	j->with_lines = with_lines;
 	tpch_part_range(t, r->o->sf, r->o->part, r->o->parts, &j->first, &j->count);
-	j->block_rows = BLOCK_BYTES / (int64_t) (group_row_bytes(t) / 3);
+	/* a third of the most a row takes, its lines included */
+	j->block_rows = BLOCK_BYTES /
+		(int64_t) ((group_row_bytes(t) + (with_lines ? group_row_bytes(TPCH_LINEITEM) : 0)) / 3);
 	if (j->block_rows < 1)
 		j->block_rows = 1;
 	j->nblocks = (j->count + j->block_rows - 1) / j->block_rows;

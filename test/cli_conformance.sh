@@ -72,6 +72,14 @@ for t in lineitem partsupp orders; do
 			"$("$bin" --sf 0.1 --table $t --threads $n --stdout | sha)"
 	done
 done
+# all tables at once (orders and lineitem in one pass) into files: threads that
+# write each other's blocks in turn, with more threads than cores
+"$bin" --sf 0.1 --threads 3 --output-dir "$work/t3" || not_ok "generate SF 0.1 with --threads 3"
+for t in region nation supplier part partsupp customer orders lineitem; do
+	check "SF 0.1 all tables with --threads 3: $t.tbl = --threads 1" "$(fp "$work/sf0.1/$t.tbl")" \
+		"$(fp "$work/t3/$t.tbl")"
+done
+rm -rf "$work/t3"
 check "SF 0.1 lineitem part 2/3 with --threads 2" "$(fp "$work/c3/lineitem.tbl.2")" \
 	"$("$bin" --sf 0.1 --table lineitem --parts 3 --part 2 --threads 2 --output-dir "$work/t2" &&
 		fp "$work/t2/lineitem.tbl.2")"

@@ -114,6 +114,14 @@ typedef struct TpchgenOutColumn
 #define BATCH_BYTES			(256 * 1024)
 #define BATCH_FORM_FAILED	(-1000)		/* end: a row could not be formed */
 
+/*
+ * Rows generated before they are formed, as for the Datums (RING_ROWS): the
+ * comment, prefetched when its row is generated, is in the cache when the
+ * row is formed.  Forming each row as it was generated spent more time
+ * stalled on the pool than generating it.
+ */
+#define TUPLE_AHEAD			8
+
 typedef struct TpchgenBatch
 {
 	char	   *data;
@@ -178,6 +186,12 @@ struct TpchgenScan
 	Oid			typid;
 	int32		typmod;
 	Size		tuple_bound;	/* bytes a tuple may take */
+	uint32		pool_off[2];	/* offsets in tpch_row of the pool's strings */
+	int			npool;
+	tpch_row   *ahead;			/* TUPLE_AHEAD rows generated, not yet formed */
+	int			ahead_pos;		/* the oldest */
+	int			ahead_len;
+	int			ahead_end;		/* after them: 0 more, 1 the end, < 0 an error */
 	int			nbatches;
 	TpchgenBatch batch[BATCHES];
 	int			fill;			/* the batch the producer fills next */
@@ -527,6 +541,8 @@ tpchgen_scan_end(TpchgenScan *scan)
 		pfree(scan->batch[b].data);
 	if (scan->tcols)
 		pfree(scan->tcols);
+	if (scan->ahead)
+		pfree(scan->ahead);
 	MemoryContextDelete(scan->rowcxt);
 	if (scan->out)
 		pfree(scan->out);
@@ -551,6 +567,9 @@ start_scan(TpchgenScan *scan)
 	scan->ring_pos = 0;
 	for (int b = 0; b < scan->nbatches; b++)
 		scan->batch[b].full = false;
+	scan->ahead_pos = 0;
+	scan->ahead_len = 0;
+	scan->ahead_end = 0;
 	scan->fill = 0;
 	scan->take = 0;
 	scan->take_off = 0;
@@ -939,14 +958,67 @@ tpchgen_scan_bind_tuples(TpchgenScan *scan, TupleDesc desc, const int *attcol)
 														  scan->ntcols));
 	scan->tuples = true;
 	scan->columns = 0;
+	scan->npool = 0;
 	for (int i = 0; i < desc->natts; i++)
+	{
 		scan->columns |= UINT64CONST(1) << attcol[i];
+		if ((tpch_pool_columns(scan->table) & (UINT64CONST(1) << attcol[i])) &&
+			scan->npool < lengthof(scan->pool_off))
+			scan->pool_off[scan->npool++] = scan->tcols[i].offset;
+	}
+	scan->ahead = palloc(sizeof(tpch_row) * TUPLE_AHEAD);
 	/* a second batch only for the thread, which fills one while one is read */
 	scan->nbatches = scan_thread && !IsParallelWorker() && tpchgen_cpus() > 1 ?
 		BATCHES : 1;
 	for (int b = 0; b < scan->nbatches; b++)
 		scan->batch[b].data = palloc(BATCH_BYTES);
 	start_scan(scan);
+}
+
+/*
+ * Generates rows into the ahead ring until it is full or the scan ends,
+ * prefetching their comments.  Calls nothing of PostgreSQL.
+ */
+static void
+generate_ahead(TpchgenScan *scan)
+{
+	while (scan->ahead_len < TUPLE_AHEAD && scan->ahead_end == 0)
+	{
+		tpch_row   *row = &scan->ahead[(scan->ahead_pos + scan->ahead_len) %
+									   TUPLE_AHEAD];
+		int			r;
+
+		if (!scan->in_chunk)
+		{
+			r = take_chunk(scan);
+			if (r <= 0)
+			{
+				scan->ahead_end = r == 0 ? 1 : r;
+				return;
+			}
+			scan->in_chunk = true;
+		}
+		r = tpch_gen_next(&scan->gen, row);
+		if (r < 0)
+		{
+			scan->ahead_end = r;
+			return;
+		}
+		if (r == 0)
+		{
+			scan->in_chunk = false;
+			continue;
+		}
+		for (int p = 0; p < scan->npool; p++)
+		{
+			const tpch_str *str = (const tpch_str *) ((const char *) row +
+													  scan->pool_off[p]);
+
+			__builtin_prefetch(str->ptr);
+			__builtin_prefetch(str->ptr + str->len - 1);
+		}
+		scan->ahead_len++;
+	}
 }
 
 /*
@@ -960,37 +1032,24 @@ fill_batch(TpchgenScan *scan, TpchgenBatch *b)
 	b->end = 0;
 	while (b->used + scan->tuple_bound <= BATCH_BYTES)
 	{
-		int			r;
 		Size		len;
 
-		if (!scan->in_chunk)
+		generate_ahead(scan);
+		if (scan->ahead_len == 0)
 		{
-			r = take_chunk(scan);
-			if (r <= 0)
-			{
-				b->end = r == 0 ? 1 : r;
-				return;
-			}
-			scan->in_chunk = true;
-		}
-		r = tpch_gen_next(&scan->gen, &scan->row);
-		if (r < 0)
-		{
-			b->end = r;
+			b->end = scan->ahead_end;
 			return;
 		}
-		if (r == 0)
-		{
-			scan->in_chunk = false;
-			continue;
-		}
 		len = tpchgen_form_tuple(scan->tcols, scan->ntcols, scan->typid,
-								 scan->typmod, &scan->row, b->data + b->used);
+								 scan->typmod, &scan->ahead[scan->ahead_pos],
+								 b->data + b->used);
 		if (len == 0)
 		{
 			b->end = BATCH_FORM_FAILED;
 			return;
 		}
+		scan->ahead_pos = (scan->ahead_pos + 1) % TUPLE_AHEAD;
+		scan->ahead_len--;
 		b->used += MAXALIGN(len);
 	}
 }

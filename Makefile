@@ -40,6 +40,7 @@ PG_OBJS = \
 	src/pool.o \
 	src/scan.o \
 	src/tpchgen.o \
+	src/tupleform.o \
 	src/updates.o \
 	src/writer.o
 

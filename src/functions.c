@@ -97,6 +97,7 @@ typedef struct TpchgenScanState
 	bool	   *row_isnull;
 	TpchgenScan *scan;			/* NULL until the first row */
 	TupleTableSlot *tuple_slot; /* whole rows as heap tuples, or NULL */
+	HeapTupleData tuple;		/* tuple_slot's current row */
 } TpchgenScanState;
 
 PG_FUNCTION_INFO_V1(tpch_region_srf);
@@ -140,6 +141,7 @@ static bool const_args(int fn, List *args, double *sf, int64 *part,
 static List *key_order(PlannerInfo *root, RelOptInfo *rel, FuncExpr *fexpr);
 static Path *make_path(PlannerInfo *root, RelOptInfo *rel, bool parallel,
 					   int workers);
+static bool rows_leave_whole(Plan *plan, PlannedStmt *stmt);
 static void init_whole_row(TpchgenScanState *ts, CustomScan *cscan);
 static void bind_scan(TpchgenScanState *ts, TupleDesc desc);
 static TupleTableSlot *next_with_whole_row(TpchgenScanState *ts,
@@ -709,22 +711,26 @@ tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
 	}
 
 	/*
-	 * Whole rows that leave the plan as they are (CREATE TABLE AS, or a
-	 * worker's rows into its Gather) are stored, not read: a heap tuple
-	 * formed once here is inserted as it is, where a virtual tuple would be
-	 * copied value by value and then formed.  Under another node (an
-	 * aggregate, a sort, ModifyTable) a heap tuple would only be taken apart
-	 * again: the full-row aggregate over lineitem at SF 1 took 1.5x the
-	 * backend CPU time of the foreign table's virtual tuples.  The parent
-	 * learns the slot type before it sets itself up.
+	 * Whole rows that leave the plan as they are (CREATE TABLE AS, a
+	 * worker's rows into its Gather, INSERT ... SELECT *) are stored, not
+	 * read: the engine forms heap tuples straight from the core's rows,
+	 * ahead in a helper thread when it can (scan.c), and ModifyTable or the
+	 * receiver copies them as they are, where a virtual tuple would be
+	 * formed value by value.  Under another node (an aggregate, a sort) a
+	 * heap tuple would only be taken apart again: the full-row aggregate
+	 * over lineitem at SF 1 took 1.5x the backend CPU time of the foreign
+	 * table's virtual tuples.  The parent learns the slot type before it
+	 * sets itself up.
 	 */
 	if (node->ss.ps.ps_ProjInfo == NULL && node->ss.ps.qual == NULL &&
-		ts->wholerow < 0 && node->ss.ps.plan == estate->es_plannedstmt->planTree)
+		ts->wholerow < 0 && rows_leave_whole(node->ss.ps.plan,
+											 estate->es_plannedstmt))
 	{
 		int			ncols;
 
 		(void) tpch_columns(ts->table, &ncols);
-		if (desc->natts == ncols && ts->fn != FN_RF2_KEYS)
+		if (desc->natts == ncols && ts->fn != FN_RF2_KEYS &&
+			tpchgen_scan_tuples_fit(ts->table, desc, ts->attcol))
 		{
 			ts->tuple_slot = ExecInitExtraTupleSlot(estate, desc,
 													&TTSOpsHeapTuple);
@@ -733,6 +739,23 @@ tpchgen_begin(CustomScanState *node, EState *estate, int eflags)
 			node->ss.ps.resultopsset = true;
 		}
 	}
+}
+
+/*
+ * Whether the rows of plan leave the statement as they are: plan is its
+ * top node, or the source of an INSERT, which copies them into the target's
+ * slot unchanged (a projection on plan was checked for by the caller).
+ */
+static bool
+rows_leave_whole(Plan *plan, PlannedStmt *stmt)
+{
+	Plan	   *top = stmt->planTree;
+
+	if (plan == top)
+		return true;
+	return IsA(top, ModifyTable) &&
+		((ModifyTable *) top)->operation == CMD_INSERT &&
+		outerPlan(top) == plan;
 }
 
 /*
@@ -844,6 +867,8 @@ bind_scan(TpchgenScanState *ts, TupleDesc desc)
 	if (ts->wholerow >= 0)
 		tpchgen_scan_bind(ts->scan, ts->row_desc,
 						  map_columns(ts->table, ts->row_desc));
+	else if (ts->tuple_slot)
+		tpchgen_scan_bind_tuples(ts->scan, desc, ts->attcol);
 	else
 		tpchgen_scan_bind(ts->scan, desc, ts->attcol);
 }
@@ -919,24 +944,27 @@ tpchgen_recheck(ScanState *ss, TupleTableSlot *slot)
 	return true;
 }
 
-/* The next whole row as a heap tuple, which the slot frees when cleared. */
+/*
+ * The next whole row as a heap tuple in the engine's buffers, valid until
+ * the next row: whoever keeps it copies it (the receiver's insert
+ * materialises it, ModifyTable copies it into the target's slot).
+ */
 static TupleTableSlot *
 tpchgen_next_tuple(TpchgenScanState *ts)
 {
-	TupleTableSlot *scratch = ts->css.ss.ss_ScanTupleSlot;
 	TupleTableSlot *slot = ts->tuple_slot;
-	MemoryContext old;
-	HeapTuple	tuple;
+	HeapTupleHeader td;
 
 	if (ts->scan == NULL)
 		start_scan(ts);
-	if (!tpchgen_scan_next(ts->scan, scratch->tts_values, scratch->tts_isnull))
+	td = tpchgen_scan_next_tuple(ts->scan);
+	if (td == NULL)
 		return ExecClearTuple(slot);
-	old = MemoryContextSwitchTo(slot->tts_mcxt);
-	tuple = heap_form_tuple(slot->tts_tupleDescriptor, scratch->tts_values,
-							scratch->tts_isnull);
-	MemoryContextSwitchTo(old);
-	return ExecStoreHeapTuple(tuple, slot, true);
+	ts->tuple.t_len = HeapTupleHeaderGetDatumLength(td);
+	ItemPointerSetInvalid(&ts->tuple.t_self);
+	ts->tuple.t_tableOid = InvalidOid;
+	ts->tuple.t_data = td;
+	return ExecStoreHeapTuple(&ts->tuple, slot, false);
 }
 
 static TupleTableSlot *

@@ -167,18 +167,6 @@ typedef struct LoadShared
 struct LoadRun;
 
 /*
- * How a column is stored.  The tables are ours, made from core/schema.c, so
- * each column's type follows from its kind: bigint, integer, date,
- * numeric(15,2), char(n) or varchar(n), never NULL.
- */
-typedef struct LoadColumn
-{
-	uint32		offset;			/* of the value in tpch_row */
-	tpch_kind	kind;
-	uint32		width;			/* char(n): the n to blank-pad to */
-} LoadColumn;
-
-/*
  * Rows generated ahead of the one stored: a comment is cut from anywhere in
  * the 300 MiB pool, so its read misses the caches; prefetched when its row
  * is generated, it is in the cache by the time the row is stored.
@@ -192,7 +180,7 @@ typedef struct LoadProducer
 	char	   *pages;			/* nslots * SLOT_PAGES pages */
 	struct LoadRun *run;		/* the leader's run; NULL in a worker */
 	int			ncols;
-	LoadColumn *cols;
+	TpchgenTupleColumn *cols;	/* the columns as core/schema.c types them */
 	int			comment;		/* the column cut from the pool, or -1 */
 	bool		gen_ready;
 	tpch_gen	gen;
@@ -242,9 +230,7 @@ static void producer_wait_slot(LoadProducer *p, LoadSlot *s, int64 chunk);
 static void produce_chunk(LoadProducer *p, int64 chunk);
 static bool place_tuple(LoadProducer *p, Page page, const char *data,
 						Size data_len);
-static Size form_row(LoadProducer *p, const tpch_row *row);
 static void run_sql(const char *sql);
-static int	load_cpus(void);
 
 /* Registers the load GUCs; called from _PG_init. */
 void
@@ -597,8 +583,8 @@ run_sql(const char *sql)
 }
 
 /* The CPUs this process may run on (its affinity mask, as in a container). */
-static int
-load_cpus(void)
+int
+tpchgen_cpus(void)
 {
 	cpu_set_t	set;
 	long		n;
@@ -726,7 +712,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	 */
 	r.participate = r.pcxt == NULL || r.pcxt->nworkers_launched == 0 ||
 		(parallel_leader_participation &&
-		 r.pcxt->nworkers_launched < load_cpus());
+		 r.pcxt->nworkers_launched < tpchgen_cpus());
 
 	leader_loop(&r);
 
@@ -1008,7 +994,7 @@ producer_start(LoadProducer *p, Relation rel)
 	if (desc->natts != p->ncols)
 		elog(ERROR, "table \"%s\" does not have the columns tpch_load made",
 			 RelationGetRelationName(rel));
-	p->cols = palloc(sizeof(LoadColumn) * p->ncols);
+	p->cols = palloc(sizeof(TpchgenTupleColumn) * p->ncols);
 	p->comment = -1;
 	for (int i = 0; i < p->ncols; i++)
 	{
@@ -1042,8 +1028,12 @@ producer_start(LoadProducer *p, Relation rel)
 			elog(ERROR, "table \"%s\" does not have the columns tpch_load made",
 				 RelationGetRelationName(rel));
 		p->cols[i].offset = cols[i].offset;
-		p->cols[i].kind = cols[i].kind;
-		p->cols[i].width = cols[i].kind == TPCH_KIND_CHAR ? cols[i].width : 0;
+		p->cols[i].store = want == INT8OID ? TPCHGEN_STORE_INT8 :
+			want == INT4OID ? TPCHGEN_STORE_INT4 :
+			want == DATEOID ? TPCHGEN_STORE_DATE :
+			want == NUMERICOID ? TPCHGEN_STORE_NUMERIC : TPCHGEN_STORE_TEXT;
+		p->cols[i].cents = cols[i].kind == TPCH_KIND_QUANTITY ? 100 : 1;
+		p->cols[i].pad = cols[i].kind == TPCH_KIND_CHAR ? cols[i].width : 0;
 		if (pool & (UINT64CONST(1) << i))
 			p->comment = i;
 	}
@@ -1167,7 +1157,12 @@ produce_chunk(LoadProducer *p, int64 chunk)
 		ahead++;
 	while (ahead > 0)
 	{
-		Size		len = form_row(p, &p->ring[head]);
+		Size		len = tpchgen_form_tuple_data(p->cols, p->ncols,
+												  &p->ring[head], p->data);
+
+		if (len == 0)
+			elog(ERROR, "tpchgen row of table \"%s\" could not be formed",
+				 tpch_table_name(sh->table));
 
 		/* the slot of the row just formed takes the row ROWS_AHEAD on */
 		if (done || !next_row(p, &p->ring[head]))
@@ -1197,122 +1192,6 @@ produce_chunk(LoadProducer *p, int64 chunk)
 	}
 	publish(p, s, PageGetMaxOffsetNumber(pages + (Size) cur * BLCKSZ) > 0 ?
 			cur + 1 : cur, rows, true);
-}
-
-/*
- * Aligns off in data, zeroing the padding: a reader takes a non-zero byte
- * where a varlena may start for a one-byte header, so padding must be zero
- * (heap_form_tuple gets that from palloc0).
- */
-static inline Size
-align_zero(char *data, Size off, Size align)
-{
-	Size		aligned = TYPEALIGN(align, off);
-
-	if (aligned > off)
-		memset(data + off, 0, aligned - off);
-	return aligned;
-}
-
-/*
- * Appends a varlena value of len bytes blank-padded to pad at data + off, as
- * heap_fill_tuple stores it: with a one-byte header and unaligned when it is
- * short enough, else with a four-byte header aligned as the type (int).
- */
-static inline Size
-put_varlena(char *data, Size off, const char *src, uint32 len, uint32 pad)
-{
-	uint32		full = Max(len, pad);
-	char	   *p;
-
-	if (full + VARHDRSZ_SHORT <= VARATT_SHORT_MAX)
-	{
-		SET_VARSIZE_SHORT(data + off, full + VARHDRSZ_SHORT);
-		p = data + off + VARHDRSZ_SHORT;
-	}
-	else
-	{
-		off = align_zero(data, off, ALIGNOF_INT);
-		SET_VARSIZE(data + off, full + VARHDRSZ);
-		p = data + off + VARHDRSZ;
-	}
-	memcpy(p, src, len);
-	if (full > len)
-		memset(p + len, ' ', full - len);
-	return p + full - data;
-}
-
-/*
- * Writes a row's tuple data into p->data as heap_fill_tuple would for the
- * table's types, and returns its length: fixed-width values aligned to
- * their type, varlena values with one-byte headers and no alignment.
- */
-static Size
-form_row(LoadProducer *p, const tpch_row *row)
-{
-	const char *base = (const char *) row;
-	char	   *data = p->data;
-	Size		off = 0;
-
-	for (int i = 0; i < p->ncols; i++)
-	{
-		const LoadColumn *c = &p->cols[i];
-		const char *field = base + c->offset;
-
-		switch (c->kind)
-		{
-			case TPCH_KIND_KEY:
-				off = align_zero(data, off, ALIGNOF_DOUBLE);
-				memcpy(data + off, field, sizeof(int64));
-				off += sizeof(int64);
-				break;
-			case TPCH_KIND_INT:
-				{
-					int64		v = *(const int64 *) field;
-					int32		v32 = (int32) v;
-
-					if (v > PG_INT32_MAX || v < PG_INT32_MIN)
-						elog(ERROR, "tpchgen value " INT64_FORMAT " is out of range for type integer",
-							 v);
-					off = align_zero(data, off, ALIGNOF_INT);
-					memcpy(data + off, &v32, sizeof(int32));
-					off += sizeof(int32);
-				}
-				break;
-			case TPCH_KIND_DATE:
-				{
-					DateADT		d = *(const int32 *) field + TPCH_DATE_PG_OFFSET;
-
-					off = align_zero(data, off, ALIGNOF_INT);
-					memcpy(data + off, &d, sizeof(DateADT));
-					off += sizeof(DateADT);
-				}
-				break;
-			case TPCH_KIND_MONEY:
-			case TPCH_KIND_QUANTITY:
-				{
-					char		num[VARHDRSZ + sizeof(uint16) + 8 * sizeof(int16)];
-					int64		cents = *(const int64 *) field *
-						(c->kind == TPCH_KIND_QUANTITY ? 100 : 1);
-
-					tpchgen_numeric_from_cents(num, cents);
-					off = put_varlena(data, off, num + VARHDRSZ,
-									  VARSIZE(num) - VARHDRSZ, 0);
-				}
-				break;
-			case TPCH_KIND_CHAR:
-			case TPCH_KIND_VARCHAR:
-				{
-					const tpch_str *str = (const tpch_str *) field;
-
-					if (str->len > TPCH_MAX_LINE)
-						elog(ERROR, "tpchgen value of %u bytes is too long", str->len);
-					off = put_varlena(data, off, str->ptr, str->len, c->width);
-				}
-				break;
-		}
-	}
-	return off;
 }
 
 /*

@@ -13,11 +13,23 @@
  * (integers, numeric with two decimals, date, char/varchar/text); any other
  * type goes through its input function, so a foreign table may declare any
  * type that accepts the value's text.
+ *
+ * A scan whose rows leave the plan whole (CREATE TABLE AS, INSERT ...
+ * SELECT *) can instead hand out heap tuples formed straight from the
+ * core's rows (tupleform.c), in batches.  Outside a parallel worker, with a
+ * second CPU, a helper thread of the backend generates and forms the
+ * batches ahead while the backend stores the rows: generating then costs
+ * the backend nothing, as reading a heap table costs little.  The thread
+ * runs only the core and tupleform.c, which call nothing of PostgreSQL (no
+ * palloc, no elog, no locks), with every signal blocked; the backend alone
+ * reports its errors, and stops and joins it at the end of the scan, at a
+ * rewind, or when the scan's memory goes away on an error or cancel.
  */
 #include "tpchgen_pg.h"
 
 #include "../core/update.h"
 
+#include "access/htup_details.h"
 #include "access/parallel.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -25,7 +37,12 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/lsyscache.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 
 /*
  * Group rows per chunk: about ten thousand table rows, small enough to
@@ -88,6 +105,47 @@ typedef struct TpchgenOutColumn
 	int32		typmod;
 } TpchgenOutColumn;
 
+/*
+ * Whole rows as heap tuples: batches of MAXALIGNed tuples, filled by the
+ * producer (the helper thread, or the backend itself) and read in turn.
+ * A batch is owned by the producer while not full, by the reader while full.
+ */
+#define BATCHES				4
+#define BATCH_BYTES			(256 * 1024)
+#define BATCH_FORM_FAILED	(-1000)		/* end: a row could not be formed */
+
+/*
+ * Rows generated before they are formed, as for the Datums (RING_ROWS): the
+ * comment, prefetched when its row is generated, is in the cache when the
+ * row is formed.  Forming each row as it was generated spent more time
+ * stalled on the pool than generating it.
+ */
+#define TUPLE_AHEAD			8
+
+typedef struct TpchgenBatch
+{
+	char	   *data;
+	Size		used;			/* bytes of tuples */
+	bool		full;
+	int			end;			/* after these rows: 0 more to come, 1 the
+								 * scan's end, < 0 an error */
+} TpchgenBatch;
+
+/*
+ * The helper thread.  Allocated apart from the scan, in the same context,
+ * and never freed before it: the reset callback must find it after
+ * tpchgen_scan_end.
+ */
+typedef struct TpchgenThread
+{
+	pthread_t	thread;
+	bool		running;
+	bool		stop;			/* under mutex: the reader wants it gone */
+	pthread_mutex_t mutex;
+	pthread_cond_t cond;		/* a batch filled or freed, or stop */
+	MemoryContextCallback callback;
+} TpchgenThread;
+
 struct TpchgenScan
 {
 	tpch_table	table;
@@ -121,12 +179,39 @@ struct TpchgenScan
 	TpchgenRingRow ring[RING_ROWS];
 	MemoryContext rowcxt;		/* CONV_INPUT results, reset every row */
 
+	/* whole rows as heap tuples (tpchgen_scan_bind_tuples) */
+	bool		tuples;
+	TpchgenTupleColumn *tcols;
+	int			ntcols;
+	Oid			typid;
+	int32		typmod;
+	Size		tuple_bound;	/* bytes a tuple may take */
+	uint32		pool_off[2];	/* offsets in tpch_row of the pool's strings */
+	int			npool;
+	tpch_row   *ahead;			/* TUPLE_AHEAD rows generated, not yet formed */
+	int			ahead_pos;		/* the oldest */
+	int			ahead_len;
+	int			ahead_end;		/* after them: 0 more, 1 the end, < 0 an error */
+	int			nbatches;
+	TpchgenBatch batch[BATCHES];
+	int			fill;			/* the batch the producer fills next */
+	int			take;			/* the batch being read */
+	Size		take_off;
+	bool		taking;			/* batch `take` is full and being read */
+	bool		done;
+	TpchgenThread *thread;		/* NULL until a thread is first started */
+
 	tpch_gen	gen;
 	tpch_row	row;
 };
 
+/* tpchgen.scan_thread */
+static bool scan_thread = true;
+
 static void start_scan(TpchgenScan *scan);
+static int	take_chunk(TpchgenScan *scan);
 static bool claim_chunk(TpchgenScan *scan);
+static void stop_thread(TpchgenThread *t);
 static void start_generator(TpchgenScan *scan);
 static TpchgenConv choose_conv(const tpch_column *c, Form_pg_attribute att);
 static Datum numeric_from_cents(char *buf, int64 cents);
@@ -450,6 +535,14 @@ tpchgen_scan_set_range(TpchgenScan *scan, int64 first, int64 count)
 void
 tpchgen_scan_end(TpchgenScan *scan)
 {
+	if (scan->thread)
+		stop_thread(scan->thread);
+	for (int b = 0; b < scan->nbatches; b++)
+		pfree(scan->batch[b].data);
+	if (scan->tcols)
+		pfree(scan->tcols);
+	if (scan->ahead)
+		pfree(scan->ahead);
 	MemoryContextDelete(scan->rowcxt);
 	if (scan->out)
 		pfree(scan->out);
@@ -466,10 +559,22 @@ tpchgen_scan_end(TpchgenScan *scan)
 static void
 start_scan(TpchgenScan *scan)
 {
+	if (scan->thread)
+		stop_thread(scan->thread);
 	scan->next_local = 0;
 	scan->in_chunk = false;
 	scan->ring_len = 0;
 	scan->ring_pos = 0;
+	for (int b = 0; b < scan->nbatches; b++)
+		scan->batch[b].full = false;
+	scan->ahead_pos = 0;
+	scan->ahead_len = 0;
+	scan->ahead_end = 0;
+	scan->fill = 0;
+	scan->take = 0;
+	scan->take_off = 0;
+	scan->taking = false;
+	scan->done = false;
 }
 
 /*
@@ -503,26 +608,43 @@ start_generator(TpchgenScan *scan)
 static bool
 claim_chunk(TpchgenScan *scan)
 {
+	int			r;
+
+	if (!scan->gen_ready)
+		start_generator(scan);
+	r = take_chunk(scan);
+	if (r < 0)
+		elog(ERROR, "could not seek the tpchgen generator: %s",
+			 tpch_strerror(-r));
+	return r > 0;
+}
+
+/*
+ * claim_chunk for a generator already set up, and without raising errors,
+ * so that the helper thread can call it: 1 for a chunk, 0 when none is
+ * left, or a negated core error code.
+ */
+static int
+take_chunk(TpchgenScan *scan)
+{
 	uint64		k;
 	int64		first;
 	int64		count;
+	int			r;
 
 	if (scan->shared)
 		k = pg_atomic_fetch_add_u64(&scan->shared->next_chunk, 1);
 	else
 		k = scan->next_local++;
 	if (k >= scan->nchunks)
-		return false;
+		return 0;
 
-	if (!scan->gen_ready)
-		start_generator(scan);
 	first = scan->first + (int64) k * scan->chunk_rows;
 	count = Min(scan->chunk_rows, scan->first + scan->count - first);
-	if (tpch_gen_seek(&scan->gen, first, count) != TPCH_OK ||
-		tpch_gen_set_columns(&scan->gen, scan->columns) != TPCH_OK)
-		elog(ERROR, "could not seek the tpchgen generator to row " INT64_FORMAT,
-			 first);
-	return true;
+	if ((r = tpch_gen_seek(&scan->gen, first, count)) != TPCH_OK ||
+		(r = tpch_gen_set_columns(&scan->gen, scan->columns)) != TPCH_OK)
+		return -r;
+	return 1;
 }
 
 /* ------------------------------------------------------------------------
@@ -728,6 +850,400 @@ tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull)
 	memcpy(values, rr->values, sizeof(Datum) * scan->natts);
 	memcpy(isnull, rr->isnull, sizeof(bool) * scan->natts);
 	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Whole rows as heap tuples
+ * ------------------------------------------------------------------------ */
+
+/* Called from _PG_init. */
+void
+tpchgen_scan_init(void)
+{
+	DefineCustomBoolVariable("tpchgen.scan_thread",
+							 "Generates whole rows in a helper thread of the backend.",
+							 "Used by scans whose rows are stored as they are "
+							 "(CREATE TABLE AS, INSERT ... SELECT *) when the "
+							 "backend may run on more than one CPU.",
+							 &scan_thread,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+}
+
+/*
+ * How each attribute of desc is stored when tuples are formed from the
+ * core's rows: false when one is not (an attribute bound to no column, or
+ * of a type that needs its input function).  Integer columns of key kind
+ * must be bigint: only a value's conversion reports it out of range.
+ */
+static bool
+tuple_columns(tpch_table table, TupleDesc desc, const int *attcol,
+			  TpchgenTupleColumn *tc)
+{
+	int			ncols;
+	const tpch_column *cols = tpch_columns(table, &ncols);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		const tpch_column *c;
+
+		if (attcol[i] < 0 || att->attisdropped)
+			return false;
+		c = &cols[attcol[i]];
+		tc[i].offset = c->offset;
+		tc[i].cents = c->kind == TPCH_KIND_QUANTITY ? 100 : 1;
+		tc[i].pad = 0;
+		switch (choose_conv(c, att))
+		{
+			case CONV_INT8:
+				tc[i].store = TPCHGEN_STORE_INT8;
+				break;
+			case CONV_INT4:
+				if (c->kind != TPCH_KIND_INT)
+					return false;
+				tc[i].store = TPCHGEN_STORE_INT4;
+				break;
+			case CONV_DATE:
+				tc[i].store = TPCHGEN_STORE_DATE;
+				break;
+			case CONV_NUMERIC:
+				tc[i].store = TPCHGEN_STORE_NUMERIC;
+				break;
+			case CONV_TEXT:
+				tc[i].store = TPCHGEN_STORE_TEXT;
+				if (att->atttypid == BPCHAROID && att->atttypmod >= (int32) VARHDRSZ)
+					tc[i].pad = att->atttypmod - VARHDRSZ;
+				break;
+			default:
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Whether rows of table can be formed as heap tuples of desc, attribute i
+ * receiving the core's column attcol[i] (tpchgen_scan_bind_tuples).
+ */
+bool
+tpchgen_scan_tuples_fit(tpch_table table, TupleDesc desc, const int *attcol)
+{
+	TpchgenTupleColumn *tc = palloc(sizeof(TpchgenTupleColumn) *
+									Max(desc->natts, 1));
+	bool		fit = desc->natts > 0 && tuple_columns(table, desc, attcol, tc);
+
+	pfree(tc);
+	return fit;
+}
+
+/*
+ * Binds the scan to hand out whole rows as heap tuples of desc (of a row
+ * type, or blessed), which tpchgen_scan_tuples_fit must accept, through
+ * tpchgen_scan_next_tuple.
+ */
+void
+tpchgen_scan_bind_tuples(TpchgenScan *scan, TupleDesc desc, const int *attcol)
+{
+	scan->tcols = palloc(sizeof(TpchgenTupleColumn) * desc->natts);
+	if (!tuple_columns(scan->table, desc, attcol, scan->tcols))
+		elog(ERROR, "tpchgen rows do not fit the tuple descriptor");
+	scan->ntcols = desc->natts;
+	scan->typid = desc->tdtypeid;
+	scan->typmod = desc->tdtypmod;
+	scan->tuple_bound = MAXALIGN(MAXALIGN(SizeofHeapTupleHeader) +
+								 tpchgen_tuple_data_bound(scan->tcols,
+														  scan->ntcols));
+	scan->tuples = true;
+	scan->columns = 0;
+	scan->npool = 0;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		scan->columns |= UINT64CONST(1) << attcol[i];
+		if ((tpch_pool_columns(scan->table) & (UINT64CONST(1) << attcol[i])) &&
+			scan->npool < lengthof(scan->pool_off))
+			scan->pool_off[scan->npool++] = scan->tcols[i].offset;
+	}
+	scan->ahead = palloc(sizeof(tpch_row) * TUPLE_AHEAD);
+	/* a second batch only for the thread, which fills one while one is read */
+	scan->nbatches = scan_thread && !IsParallelWorker() && tpchgen_cpus() > 1 ?
+		BATCHES : 1;
+	for (int b = 0; b < scan->nbatches; b++)
+		scan->batch[b].data = palloc(BATCH_BYTES);
+	start_scan(scan);
+}
+
+/*
+ * Generates rows into the ahead ring until it is full or the scan ends,
+ * prefetching their comments.  Calls nothing of PostgreSQL.
+ */
+static void
+generate_ahead(TpchgenScan *scan)
+{
+	while (scan->ahead_len < TUPLE_AHEAD && scan->ahead_end == 0)
+	{
+		tpch_row   *row = &scan->ahead[(scan->ahead_pos + scan->ahead_len) %
+									   TUPLE_AHEAD];
+		int			r;
+
+		if (!scan->in_chunk)
+		{
+			r = take_chunk(scan);
+			if (r <= 0)
+			{
+				scan->ahead_end = r == 0 ? 1 : r;
+				return;
+			}
+			scan->in_chunk = true;
+		}
+		r = tpch_gen_next(&scan->gen, row);
+		if (r < 0)
+		{
+			scan->ahead_end = r;
+			return;
+		}
+		if (r == 0)
+		{
+			scan->in_chunk = false;
+			continue;
+		}
+		for (int p = 0; p < scan->npool; p++)
+		{
+			const tpch_str *str = (const tpch_str *) ((const char *) row +
+													  scan->pool_off[p]);
+
+			__builtin_prefetch(str->ptr);
+			__builtin_prefetch(str->ptr + str->len - 1);
+		}
+		scan->ahead_len++;
+	}
+}
+
+/*
+ * Fills a batch with the next rows' tuples, as many as surely fit.  Calls
+ * nothing of PostgreSQL: the helper thread runs it.
+ */
+static void
+fill_batch(TpchgenScan *scan, TpchgenBatch *b)
+{
+	b->used = 0;
+	b->end = 0;
+	while (b->used + scan->tuple_bound <= BATCH_BYTES)
+	{
+		Size		len;
+
+		generate_ahead(scan);
+		if (scan->ahead_len == 0)
+		{
+			b->end = scan->ahead_end;
+			return;
+		}
+		len = tpchgen_form_tuple(scan->tcols, scan->ntcols, scan->typid,
+								 scan->typmod, &scan->ahead[scan->ahead_pos],
+								 b->data + b->used);
+		if (len == 0)
+		{
+			b->end = BATCH_FORM_FAILED;
+			return;
+		}
+		scan->ahead_pos = (scan->ahead_pos + 1) % TUPLE_AHEAD;
+		scan->ahead_len--;
+		b->used += MAXALIGN(len);
+	}
+}
+
+/* The helper thread: fills the batches in turn until the end or a stop. */
+static void *
+producer_main(void *arg)
+{
+	TpchgenScan *scan = arg;
+	TpchgenThread *t = scan->thread;
+
+	for (;;)
+	{
+		TpchgenBatch *b = &scan->batch[scan->fill];
+		bool		stop;
+
+		pthread_mutex_lock(&t->mutex);
+		while (!t->stop && b->full)
+			pthread_cond_wait(&t->cond, &t->mutex);
+		stop = t->stop;
+		pthread_mutex_unlock(&t->mutex);
+		if (stop)
+			break;
+
+		fill_batch(scan, b);
+		scan->fill = (scan->fill + 1) % scan->nbatches;
+
+		pthread_mutex_lock(&t->mutex);
+		b->full = true;
+		pthread_cond_broadcast(&t->cond);
+		pthread_mutex_unlock(&t->mutex);
+		if (b->end != 0)
+			break;
+	}
+	return NULL;
+}
+
+/* Stops the helper thread and waits for it; it may be running or done. */
+static void
+stop_thread(TpchgenThread *t)
+{
+	if (!t->running)
+		return;
+	pthread_mutex_lock(&t->mutex);
+	t->stop = true;
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->mutex);
+	pthread_join(t->thread, NULL);
+	t->running = false;
+	t->stop = false;
+}
+
+/* The scan's memory goes away (an error, a cancel): no thread may outlive it. */
+static void
+thread_callback(void *arg)
+{
+	stop_thread((TpchgenThread *) arg);
+}
+
+/*
+ * Starts the helper thread on the batches; without one (a single batch, or
+ * no thread could be made) the reader fills them itself.
+ */
+static void
+start_thread(TpchgenScan *scan)
+{
+	TpchgenThread *t = scan->thread;
+	sigset_t	all;
+	sigset_t	old;
+	int			r;
+
+	if (scan->nbatches < 2)
+		return;
+	if (t == NULL)
+	{
+		t = MemoryContextAllocZero(GetMemoryChunkContext(scan),
+								   sizeof(TpchgenThread));
+		if (pthread_mutex_init(&t->mutex, NULL) != 0 ||
+			pthread_cond_init(&t->cond, NULL) != 0)
+		{
+			scan->nbatches = 1;
+			return;
+		}
+		t->callback.func = thread_callback;
+		t->callback.arg = t;
+		MemoryContextRegisterResetCallback(GetMemoryChunkContext(scan),
+										   &t->callback);
+		scan->thread = t;
+	}
+
+	/* signals are the backend's: the thread inherits a mask blocking all */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&t->thread, NULL, producer_main, scan);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0)
+	{
+		scan->nbatches = 1;
+		return;
+	}
+	t->running = true;
+}
+
+/* Waits for batch b to be full, checking for a cancel every 10 ms. */
+static void
+wait_batch(TpchgenThread *t, TpchgenBatch *b)
+{
+	pthread_mutex_lock(&t->mutex);
+	while (!b->full)
+	{
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 10 * 1000 * 1000;
+		if (until.tv_nsec >= 1000 * 1000 * 1000)
+		{
+			until.tv_sec++;
+			until.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&t->cond, &t->mutex, &until);
+		if (!b->full)
+		{
+			pthread_mutex_unlock(&t->mutex);
+			CHECK_FOR_INTERRUPTS();
+			pthread_mutex_lock(&t->mutex);
+		}
+	}
+	pthread_mutex_unlock(&t->mutex);
+}
+
+/*
+ * The next row as a heap tuple of the bound descriptor, or NULL at the end
+ * of the scan.  It lies in the scan's buffers and stays valid until the
+ * next call; the caller points a HeapTupleData at it.
+ */
+HeapTupleHeader
+tpchgen_scan_next_tuple(TpchgenScan *scan)
+{
+	CHECK_FOR_INTERRUPTS();
+
+	for (;;)
+	{
+		TpchgenBatch *b = &scan->batch[scan->take];
+
+		if (scan->done)
+			return NULL;
+		if (!scan->taking)
+		{
+			if (!scan->gen_ready)
+				start_generator(scan);
+			if (scan->nbatches > 1 &&
+				(scan->thread == NULL || !scan->thread->running))
+				start_thread(scan);
+			if (scan->nbatches > 1)
+				wait_batch(scan->thread, b);
+			else
+			{
+				fill_batch(scan, b);
+				b->full = true;
+			}
+			scan->taking = true;
+			scan->take_off = 0;
+		}
+		if (scan->take_off < b->used)
+		{
+			HeapTupleHeader td = (HeapTupleHeader) (b->data + scan->take_off);
+
+			scan->take_off += MAXALIGN(HeapTupleHeaderGetDatumLength(td));
+			return td;
+		}
+
+		/* the batch is read: its end, or hand it back */
+		if (b->end == BATCH_FORM_FAILED)
+			elog(ERROR, "tpchgen row of table \"%s\" could not be formed",
+				 tpch_table_name(scan->table));
+		if (b->end < 0)
+			elog(ERROR, "tpchgen generator failed: %s", tpch_strerror(-b->end));
+		if (b->end > 0)
+		{
+			scan->done = true;
+			return NULL;
+		}
+		scan->taking = false;
+		if (scan->nbatches > 1)
+		{
+			pthread_mutex_lock(&scan->thread->mutex);
+			b->full = false;
+			pthread_cond_broadcast(&scan->thread->cond);
+			pthread_mutex_unlock(&scan->thread->mutex);
+		}
+		else
+			b->full = false;
+		scan->take = (scan->take + 1) % scan->nbatches;
+	}
 }
 
 /* ------------------------------------------------------------------------

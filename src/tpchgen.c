@@ -27,6 +27,7 @@ _PG_init(void)
 	if (process_shared_preload_libraries_in_progress)
 		tpchgen_pool_preload();
 
+	tpchgen_scan_init();
 	tpchgen_functions_init();
 	tpchgen_export_init();
 	tpchgen_load_init();

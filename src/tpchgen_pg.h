@@ -8,6 +8,7 @@
 
 #include "pg_compat.h"
 
+#include "access/htup.h"
 #include "access/tupdesc.h"
 #include "nodes/execnodes.h"
 #include "port/atomics.h"
@@ -58,6 +59,12 @@ extern void tpchgen_scan_set_range(TpchgenScan *scan, int64 first,
 								   int64 count);
 extern void tpchgen_scan_end(TpchgenScan *scan);
 extern uint64 tpchgen_scan_chunks(const TpchgenScan *scan);
+extern void tpchgen_scan_init(void);
+extern bool tpchgen_scan_tuples_fit(tpch_table table, TupleDesc desc,
+									const int *attcol);
+extern void tpchgen_scan_bind_tuples(TpchgenScan *scan, TupleDesc desc,
+									 const int *attcol);
+extern HeapTupleHeader tpchgen_scan_next_tuple(TpchgenScan *scan);
 extern double tpchgen_table_rows(tpch_table table, double sf,
 								 int64 part, int64 parts);
 extern uint64 tpchgen_table_chunks(tpch_table table, double sf,
@@ -65,6 +72,33 @@ extern uint64 tpchgen_table_chunks(tpch_table table, double sf,
 extern Datum tpchgen_numeric_from_cents(char *buf, int64 cents);
 extern double tpchgen_update_rows(tpch_table table, double sf, int64 set);
 extern uint64 tpchgen_update_chunks(tpch_table table, double sf, int64 set);
+
+/* in tupleform.c: heap tuples formed from the core's rows */
+
+/* How a column's value is stored in the tuple. */
+typedef enum TpchgenStore
+{
+	TPCHGEN_STORE_INT8,
+	TPCHGEN_STORE_INT4,
+	TPCHGEN_STORE_DATE,
+	TPCHGEN_STORE_NUMERIC,		/* numeric, scale 2 */
+	TPCHGEN_STORE_TEXT			/* text, varchar or char(n) */
+} TpchgenStore;
+
+typedef struct TpchgenTupleColumn
+{
+	uint32		offset;			/* of the value in tpch_row */
+	TpchgenStore store;
+	int64		cents;			/* numeric: hundredths per unit of the value */
+	uint32		pad;			/* text: char(n) length to blank-pad to */
+} TpchgenTupleColumn;
+
+extern Size tpchgen_form_tuple_data(const TpchgenTupleColumn *cols, int ncols,
+									const tpch_row *row, char *data);
+extern Size tpchgen_tuple_data_bound(const TpchgenTupleColumn *cols, int ncols);
+extern Size tpchgen_form_tuple(const TpchgenTupleColumn *cols, int ncols,
+							   Oid typid, int32 typmod, const tpch_row *row,
+							   char *buf);
 
 /* in updates.c: the update sets' functions and refresh procedures */
 extern void tpchgen_check_update(double sf, int64 set);
@@ -114,11 +148,13 @@ extern void tpchgen_export_copy(int fd, const char *path, uint64 offset,
 
 /* in load.c */
 extern void tpchgen_load_init(void);
+extern int	tpchgen_cpus(void);
 
 /* in citus.c: tpch_load(distribute => 'citus') on the coordinator */
 extern void tpchgen_load_citus(FunctionCallInfo fcinfo, double sf,
 							   const char *schema, bool primary_keys,
 							   bool analyze, bool replace);
+
 /* in fdw_cache.c */
 extern void tpchgen_fdw_cache_init(void);
 

@@ -12,6 +12,7 @@ CORE_OBJS = \
 	core/dists.o \
 	core/format.o \
 	core/gen.o \
+	core/keys.o \
 	core/number.o \
 	core/partition.o \
 	core/pool.o \

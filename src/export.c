@@ -199,7 +199,8 @@ tpch_export(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown TPC-H table \"%s\"", table_name),
-					 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem, or \"all\" for every one.")));
+					 errhint("The tables are %s, or \"all\" for every one.",
+							 tpch_table_list())));
 		table = (tpch_table) t;
 	}
 	if (strcmp(format_name, "csv") == 0)
@@ -331,6 +332,7 @@ export_plan_update(ExportCleanup *cl, const char *table_name, const char *target
 	static const char *const names[3] = {"orders_u", "lineitem_u", "delete"};
 	const char *ext = format == TPCH_FMT_CSV ? "csv" : "tbl";
 	bool		all = strcmp(table_name, "all") == 0;
+	char		name[MAXPGPATH];
 	int			n = 0;
 
 	cl->files = palloc0(sizeof(ExportFile) * 3);
@@ -343,11 +345,9 @@ export_plan_update(ExportCleanup *cl, const char *table_name, const char *target
 		f->table = i == 1 ? TPCH_LINEITEM : TPCH_ORDERS;
 		f->update_kind = i == 2 ? TPCH_DELETES : TPCH_INSERTS;
 		f->fd = -1;
-		if (i == 2)
-			f->name = psprintf("delete." INT64_FORMAT "%s", set, zstd ? ".zst" : "");
-		else
-			f->name = psprintf("%s.%s.u" INT64_FORMAT "%s", i ? "lineitem" : "orders",
-							   ext, set, zstd ? ".zst" : "");
+		tpch_update_file_name(name, sizeof(name), f->table, f->update_kind,
+							  ext, set, 0);
+		f->name = psprintf("%s%s", name, zstd ? ".zst" : "");
 		f->path = psprintf("%s%s%s", target,
 						   target[strlen(target) - 1] == '/' ? "" : "/", f->name);
 		n++;
@@ -416,17 +416,12 @@ export_plan(ExportCleanup *cl, tpch_table table, const char *target,
 	for (int t = 0; t < TPCH_NTABLES; t++)
 	{
 		ExportFile *f = &cl->files[t];
-		StringInfoData name;
+		char		name[MAXPGPATH];
 
-		initStringInfo(&name);
-		appendStringInfo(&name, "%s.%s", tpch_table_name((tpch_table) t),
-						 format == TPCH_FMT_CSV ? "csv" : "tbl");
-		if (parts > 1 && t != TPCH_NATION && t != TPCH_REGION)
-			appendStringInfo(&name, "." INT64_FORMAT, part);
-		if (zstd)
-			appendStringInfoString(&name, ".zst");
+		tpch_file_name(name, sizeof(name), (tpch_table) t,
+					   format == TPCH_FMT_CSV ? "csv" : "tbl", part, parts);
 		f->table = (tpch_table) t;
-		f->name = name.data;
+		f->name = psprintf("%s%s", name, zstd ? ".zst" : "");
 		f->path = psprintf("%s%s%s", target,
 						   target[strlen(target) - 1] == '/' ? "" : "/", f->name);
 		f->fd = -1;

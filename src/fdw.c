@@ -877,7 +877,7 @@ tpchImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 					 errmsg("table \"%s\" does not exist in schema \"tpch\"",
 							rv->relname),
 					 match ? errhint("Perhaps you meant the table \"%s\".", match) :
-					 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem.")));
+					 errhint("The tables are %s.", tpch_table_list())));
 		}
 	}
 

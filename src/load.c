@@ -308,7 +308,7 @@ parse_tables(ArrayType *arr)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown TPC-H table \"%s\"", name),
-					 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem.")));
+					 errhint("The tables are %s.", tpch_table_list())));
 		mask |= 1u << t;
 	}
 	if (mask == 0)

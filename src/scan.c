@@ -33,7 +33,6 @@
  * that claiming and seeking (O(log n)) cost nothing per row.
  */
 #define CHUNK_ROWS			10000
-#define CHUNK_ROWS_MULTI	2500	/* lineitem and partsupp: ~4 rows a group */
 
 /* Rows of stream replay between two cancel checks (about 0.1 s). */
 #define REPLAY_STEP			10000000
@@ -139,9 +138,8 @@ static char *value_text(const TpchgenOutColumn *oc, const char *field);
 static int64
 chunk_rows_of(tpch_table table)
 {
-	if (table == TPCH_LINEITEM || table == TPCH_PARTSUPP)
-		return CHUNK_ROWS_MULTI;
-	return CHUNK_ROWS;
+	/* lineitem and partsupp: 4 rows a group on average, 2500 group rows */
+	return CHUNK_ROWS / tpch_rows_estimate(table, 1);
 }
 
 static void

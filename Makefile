@@ -35,8 +35,10 @@ PG_OBJS = \
 	src/fdw_keys.o \
 	src/fdw_option.o \
 	src/functions.o \
+	src/guc.o \
 	src/kit.o \
 	src/load.o \
+	src/plan.o \
 	src/pool.o \
 	src/scan.o \
 	src/tpchgen.o \

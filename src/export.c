@@ -19,32 +19,6 @@
 #include "utils/acl.h"
 #include "utils/backend_progress.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
-
-/*
- * GUCs.  A build without liburing offers no io_uring and says so in its
- * default, as PostgreSQL's own io_method lists only what was built in.
- */
-#ifdef TPCHGEN_LIBURING
-#define EXPORT_IO_DEFAULT TPCHGEN_IO_AUTO
-#else
-#define EXPORT_IO_DEFAULT TPCHGEN_IO_SYNC
-#endif
-int			tpchgen_io_method = EXPORT_IO_DEFAULT;
-bool		tpchgen_direct_io = true;
-int			tpchgen_export_test_offset_kb = 0;
-int			tpchgen_export_test_delay_ms = 0;
-bool		tpchgen_export_test_named = false;
-char	   *tpchgen_export_test_refuse = NULL;
-
-static const struct config_enum_entry export_io_method_options[] = {
-	{"auto", TPCHGEN_IO_AUTO, false},
-#ifdef TPCHGEN_LIBURING
-	{"io_uring", TPCHGEN_IO_URING, false},
-#endif
-	{"sync", TPCHGEN_IO_SYNC, false},
-	{NULL, 0, false}
-};
 
 PG_FUNCTION_INFO_V1(tpch_export);
 
@@ -54,68 +28,6 @@ static void export_plan(ExportCleanup *cl, tpch_table table,
 static void export_plan_update(ExportCleanup *cl, const char *table_name,
 							   const char *target, tpch_format format, bool zstd,
 							   int64 set);
-
-/* Registers the export GUCs; called from _PG_init. */
-void
-tpchgen_export_init(void)
-{
-	DefineCustomEnumVariable("tpchgen.io_method",
-							 "How tpch_export writes files.",
-							 "auto uses io_uring where the kernel allows it and "
-							 "synchronous writes elsewhere.",
-							 &tpchgen_io_method,
-							 EXPORT_IO_DEFAULT,
-							 export_io_method_options,
-							 PGC_USERSET,
-							 0,
-							 NULL, NULL, NULL);
-
-	DefineCustomBoolVariable("tpchgen.direct_io",
-							 "Whether tpch_export writes around the page cache (O_DIRECT).",
-							 "Used with io_uring where the file system allows it; "
-							 "the page cache then holds none of the file.",
-							 &tpchgen_direct_io,
-							 true,
-							 PGC_USERSET,
-							 0,
-							 NULL, NULL, NULL);
-
-	DefineCustomIntVariable("tpchgen.export_test_offset",
-							"Test only: starts every exported file at this offset, leaving a hole.",
-							NULL,
-							&tpchgen_export_test_offset_kb,
-							0, 0, INT_MAX,
-							PGC_SUSET,
-							GUC_UNIT_KB | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
-							NULL, NULL, NULL);
-
-	DefineCustomIntVariable("tpchgen.export_test_delay",
-							"Test only: sleeps this long before generating each chunk.",
-							NULL,
-							&tpchgen_export_test_delay_ms,
-							0, 0, 60 * 1000,
-							PGC_SUSET,
-							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
-							NULL, NULL, NULL);
-
-	DefineCustomBoolVariable("tpchgen.export_test_named",
-							 "Test only: writes under a temporary name, as on file systems without O_TMPFILE.",
-							 NULL,
-							 &tpchgen_export_test_named,
-							 false,
-							 PGC_SUSET,
-							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
-							 NULL, NULL, NULL);
-
-	DefineCustomStringVariable("tpchgen.export_test_refuse",
-							   "Test only: putting a file of this name in place fails, as if the kernel refused.",
-							   NULL,
-							   &tpchgen_export_test_refuse,
-							   "",
-							   PGC_SUSET,
-							   GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
-							   NULL, NULL, NULL);
-}
 
 /* ------------------------------------------------------------------------
  * The SQL function

@@ -60,7 +60,6 @@
 #include "utils/backend_progress.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -224,7 +223,6 @@ typedef struct LoadTable
 	double		seconds;
 } LoadTable;
 
-static int	load_test_delay_ms = 0;
 
 PG_FUNCTION_INFO_V1(tpch_load);
 PGDLLEXPORT void tpchgen_load_worker(dsm_segment *seg, shm_toc *toc);
@@ -245,20 +243,6 @@ static bool place_tuple(LoadProducer *p, Page page, const char *data,
 static Size form_row(LoadProducer *p, const tpch_row *row);
 static void run_sql(const char *sql);
 static int	load_cpus(void);
-
-/* Registers the load GUCs; called from _PG_init. */
-void
-tpchgen_load_init(void)
-{
-	DefineCustomIntVariable("tpchgen.load_test_delay",
-							"Test only: tpch_load sleeps this long before building each chunk.",
-							NULL,
-							&load_test_delay_ms,
-							0, 0, 60 * 1000,
-							PGC_SUSET,
-							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
-							NULL, NULL, NULL);
-}
 
 /* ------------------------------------------------------------------------
  * The SQL function
@@ -657,7 +641,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	sh->chunk_rows = chunk_rows;
 	sh->nchunks = nchunks;
 	sh->nslots = nslots;
-	sh->test_delay_ms = load_test_delay_ms;
+	sh->test_delay_ms = tpchgen_load_test_delay_ms;
 	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
 	SpinLockInit(&sh->mutex);
 	ConditionVariableInit(&sh->slot_freed);

@@ -386,8 +386,8 @@ tpch_load(PG_FUNCTION_ARGS)
 	if (keys == KEYS_FOREIGN && parts > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("foreign keys cannot be built on part " INT64_FORMAT " of " INT64_FORMAT,
-						part, parts),
+				 errmsg("foreign keys cannot be built on part %lld of %lld",
+						(long long) part, (long long) parts),
 				 errdetail("A part of orders refers to customers of other parts, a part of partsupp to suppliers of other parts."),
 				 errhint("Use keys => 'primary' when loading parts.")));
 

@@ -12,6 +12,7 @@ CORE_OBJS = \
 	core/dists.o \
 	core/format.o \
 	core/gen.o \
+	core/keys.o \
 	core/number.o \
 	core/partition.o \
 	core/pool.o \
@@ -35,8 +36,10 @@ PG_OBJS = \
 	src/fdw_keys.o \
 	src/fdw_option.o \
 	src/functions.o \
+	src/guc.o \
 	src/kit.o \
 	src/load.o \
+	src/plan.o \
 	src/pool.o \
 	src/scan.o \
 	src/tpchgen.o \

@@ -357,13 +357,6 @@ typedef struct run
 	block		ring[MAX_THREADS][RING];
 } run;
 
-/* Bytes a group row takes at most, for sizing blocks and buffers. */
-static size_t
-group_row_bytes(tpch_table t)
-{
-	return t == TPCH_PARTSUPP ? 4 * 400 : t == TPCH_LINEITEM ? 7 * 400 : 700;
-}
-
 static void
 reserve(block_out *o, size_t need)
 {
@@ -404,7 +397,7 @@ fill_block(const run *r, tpch_gen *gens, block *b)
 	if (g->parts == 0 &&	/* zeroed: not set up yet */
 		tpch_gen_init(g, j->table, r->o->sf, r->o->part, r->o->parts) != TPCH_OK)
 		client_fail("could not start a generator");
-	reserve(&b->out[0], (size_t) b->count * group_row_bytes(j->table) + TPCH_MAX_LINE);
+	reserve(&b->out[0], (size_t) b->count * tpch_group_max_bytes(j->table) + TPCH_MAX_LINE);
 	if (tpch_gen_seek(g, b->first, b->count) != TPCH_OK)
 		client_fail("could not seek to row %lld", (long long) b->first);
 	if (j->with_lines)
@@ -413,7 +406,7 @@ fill_block(const run *r, tpch_gen *gens, block *b)
 		char	   *p0 = b->out[0].buf;
 		char	   *p1;
 
-		reserve(&b->out[1], (size_t) b->count * group_row_bytes(TPCH_LINEITEM) + TPCH_MAX_LINE);
+		reserve(&b->out[1], (size_t) b->count * tpch_group_max_bytes(TPCH_LINEITEM) + TPCH_MAX_LINE);
 		p1 = b->out[1].buf;
 		tpch_gen_set_columns(g, TPCH_ALL_COLUMNS | TPCH_WITH_LINES);
 		while (tpch_gen_next(g, &row) == 1)
@@ -626,7 +619,8 @@ add_job(run *r, tpch_table t, int with_lines)
 	tpch_part_range(t, r->o->sf, r->o->part, r->o->parts, &j->first, &j->count);
 	/* a third of the most a row takes, its lines included */
 	j->block_rows = BLOCK_BYTES /
-		(int64_t) ((group_row_bytes(t) + (with_lines ? group_row_bytes(TPCH_LINEITEM) : 0)) / 3);
+		(int64_t) ((tpch_group_max_bytes(t) +
+					  (with_lines ? tpch_group_max_bytes(TPCH_LINEITEM) : 0)) / 3);
 	if (j->block_rows < 1)
 		j->block_rows = 1;
 	j->nblocks = (j->count + j->block_rows - 1) / j->block_rows;
@@ -664,14 +658,10 @@ finish_job(table_job *j)
 static out_file *
 open_file(const options *o, tpch_table t)
 {
-	int			split = o->parts > 1 && t != TPCH_NATION && t != TPCH_REGION;
 	const char *ext = o->format == TPCH_FMT_CSV ? "csv" : "tbl";
 	char		name[NAME_MAX + 1];
 
-	if (split)
-		snprintf(name, sizeof(name), "%s.%s.%lld", tpch_table_name(t), ext, (long long) o->part);
-	else
-		snprintf(name, sizeof(name), "%s.%s", tpch_table_name(t), ext);
+	tpch_file_name(name, sizeof(name), t, ext, o->part, o->parts);
 	return outfile_create(name);
 }
 

@@ -308,13 +308,8 @@ write_set(const upd_options *o, int64_t set)
 
 		for (int i = 0; i < 2; i++)
 		{
-			const char *t = i ? "lineitem" : "orders";
-
-			if (o->isegs == 1)
-				snprintf(path, sizeof(path), "%s.%s.u%lld", t, ext, (long long) set);
-			else
-				snprintf(path, sizeof(path), "%s.%s.u%lld.%lld", t, ext, (long long) set,
-						 (long long) seg);
+			tpch_update_file_name(path, sizeof(path), i ? TPCH_LINEITEM : TPCH_ORDERS,
+								  TPCH_INSERTS, ext, set, o->isegs == 1 ? 0 : seg);
 			open_file(i, path);
 		}
 		write_inserts(o, &g, first, n);
@@ -330,7 +325,7 @@ write_set(const upd_options *o, int64_t set)
 	tpch_update_range(TPCH_DELETES, o->sf, set, 1, 1, &first, &count);
 	if (o->dsegs == 1)
 	{
-		snprintf(path, sizeof(path), "delete.%lld", (long long) set);
+		tpch_update_file_name(path, sizeof(path), TPCH_ORDERS, TPCH_DELETES, ext, set, 0);
 		open_file(0, path);
 		write_deletes(o, &g, first, count);
 		close_file(0);
@@ -340,7 +335,7 @@ write_set(const upd_options *o, int64_t set)
 	{
 		int64_t		n = count < per ? count : per;
 
-		snprintf(path, sizeof(path), "delete.u%lld.%lld", (long long) set, (long long) seg);
+		tpch_update_file_name(path, sizeof(path), TPCH_ORDERS, TPCH_DELETES, ext, set, seg);
 		open_file(0, path);
 		write_deletes(o, &g, first, n);
 		close_file(0);

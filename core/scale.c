@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const table_names[TPCH_NTABLES] = {
@@ -50,6 +51,22 @@ const char *
 tpch_table_name(tpch_table t)
 {
 	return (unsigned) t < TPCH_NTABLES ? table_names[t] : NULL;
+}
+
+const char *
+tpch_table_list(void)
+{
+	return "region, nation, supplier, part, partsupp, customer, orders and lineitem";
+}
+
+int
+tpch_file_name(char *buf, size_t cap, tpch_table t, const char *ext,
+			   int64_t part, int64_t parts)
+{
+	if (parts > 1 && t != TPCH_NATION && t != TPCH_REGION)
+		return snprintf(buf, cap, "%s.%s.%lld", tpch_table_name(t), ext,
+						(long long) part);
+	return snprintf(buf, cap, "%s.%s", tpch_table_name(t), ext);
 }
 
 int
@@ -166,6 +183,46 @@ tpch_rows_estimate(tpch_table t, int64_t group_rows)
 		default:
 			return group_rows;
 	}
+}
+
+int
+tpch_group_rows_max(tpch_table t)
+{
+	switch (t)
+	{
+		case TPCH_LINEITEM:
+			return 7;
+		case TPCH_PARTSUPP:
+			return 4;
+		default:
+			return 1;
+	}
+}
+
+int
+tpch_group_tbl_bytes(tpch_table t)
+{
+	/* measured on dbgen's SF 1 files: file size / group rows */
+	static const int bytes[TPCH_NTABLES] = {
+		[TPCH_REGION] = 78,
+		[TPCH_NATION] = 89,
+		[TPCH_SUPPLIER] = 141,
+		[TPCH_PART] = 121,
+		[TPCH_PARTSUPP] = 595,
+		[TPCH_CUSTOMER] = 162,
+		[TPCH_ORDERS] = 115,
+		[TPCH_LINEITEM] = 507,
+	};
+
+	return (unsigned) t < TPCH_NTABLES ? bytes[t] : 0;
+}
+
+size_t
+tpch_group_max_bytes(tpch_table t)
+{
+	/* no line of those two tables reaches 400 bytes, nor any other 700 */
+	return t == TPCH_PARTSUPP || t == TPCH_LINEITEM ?
+		(size_t) tpch_group_rows_max(t) * 400 : 700;
 }
 
 int64_t

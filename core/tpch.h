@@ -56,6 +56,17 @@ const char *tpch_strerror(int err);
 const char *tpch_table_name(tpch_table t);
 int			tpch_table_lookup(const char *name);
 
+/* The eight names in order, for hints: "region, nation, ... and lineitem". */
+const char *tpch_table_list(void);
+
+/*
+ * dbgen's name of a table's file, ext being "tbl" or "csv": "lineitem.tbl",
+ * or "lineitem.tbl.3" for part 3 when parts > 1 (nation and region are
+ * never split).  Returns what snprintf returns.
+ */
+int			tpch_file_name(char *buf, size_t cap, tpch_table t, const char *ext,
+						   int64_t part, int64_t parts);
+
 /* ------------------------------------------------------------------------
  * Scale factor and row counts
  * ------------------------------------------------------------------------ */
@@ -89,12 +100,48 @@ int			tpch_part_range(tpch_table t, double sf, int64_t part, int64_t parts,
  */
 int64_t		tpch_rows_estimate(tpch_table t, int64_t group_rows);
 
-/* Rows of one group row: 4 for partsupp, 1..7 (estimate 4) for lineitem. */
+/* Most rows one group row has: 7 for lineitem, 4 for partsupp, else 1. */
+int			tpch_group_rows_max(tpch_table t);
+
+/*
+ * Average bytes of one group row's .tbl lines (all its rows) at SF 1, to
+ * cut a table into chunks of about the same size.
+ */
+int			tpch_group_tbl_bytes(tpch_table t);
+
+/* Bytes one group row's lines can take, in either format, to size buffers. */
+size_t		tpch_group_max_bytes(tpch_table t);
 
 /* Order keys are sparse: index i (1-based) maps to key and back. */
 int64_t		tpch_orderkey(int64_t index);
 /* Index of an order key, or 0 when the key is not a base-table key. */
 int64_t		tpch_order_index(int64_t orderkey);
+
+/*
+ * Keys to group rows (core/keys.c), for the key conditions a foreign scan
+ * pushes down.  Intervals are closed, sorted and disjoint.
+ */
+
+/* The first order index of 1..n whose key is at least key; n + 1 if none. */
+int64_t		tpch_order_index_ceil(int64_t key, int64_t n);
+
+/*
+ * The group rows [*first, *end) of table t at sf whose leading key is in
+ * lo..hi (hi INT64_MAX: no upper bound), before any part's bounds apply:
+ * orders and lineitem number their orders 1..n with sparse keys, the other
+ * tables' key is the group row itself.
+ */
+void		tpch_key_group_range(tpch_table t, double sf, int64_t lo,
+								 int64_t hi, int64_t *first, int64_t *end);
+
+/*
+ * The intersection of the n intervals lo[i]..hi[i] and the m intervals
+ * lo2[j]..hi2[j] into rlo/rhi (room for n + m); returns its count.
+ */
+int			tpch_intervals_intersect(int n, const int64_t *lo,
+									 const int64_t *hi, int m,
+									 const int64_t *lo2, const int64_t *hi2,
+									 int64_t *rlo, int64_t *rhi);
 
 /* ------------------------------------------------------------------------
  * Text pool: 300 MiB, built once per process from stream 5, then read-only.

@@ -5,6 +5,7 @@
 
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *
@@ -164,4 +165,21 @@ tpch_format_delete(tpch_format fmt, int64_t key, char *buf)
 		buf[len++] = '|';
 	buf[len++] = '\n';
 	return len;
+}
+
+int
+tpch_update_file_name(char *buf, size_t cap, tpch_table t,
+					  tpch_update_kind kind, const char *ext, int64_t set,
+					  int64_t seg)
+{
+	if (kind == TPCH_DELETES)
+		return seg > 0 ?
+			snprintf(buf, cap, "delete.u%lld.%lld", (long long) set,
+					 (long long) seg) :
+			snprintf(buf, cap, "delete.%lld", (long long) set);
+	return seg > 0 ?
+		snprintf(buf, cap, "%s.%s.u%lld.%lld", tpch_table_name(t), ext,
+				 (long long) set, (long long) seg) :
+		snprintf(buf, cap, "%s.%s.u%lld", tpch_table_name(t), ext,
+				 (long long) set);
 }

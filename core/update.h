@@ -85,6 +85,16 @@ size_t		tpch_update_format_header(tpch_table t, tpch_update_kind kind,
 									  char *buf);
 
 /*
+ * dbgen -U's name of a file of update set `set`, ext being "tbl" or "csv":
+ * "orders.tbl.u3" or "lineitem.tbl.u3" (table t) for the inserts,
+ * "delete.3" for the deletes; segment seg > 0 of a set written in several
+ * files: "orders.tbl.u3.2", "delete.u3.2".  Returns what snprintf returns.
+ */
+int			tpch_update_file_name(char *buf, size_t cap, tpch_table t,
+								  tpch_update_kind kind, const char *ext,
+								  int64_t set, int64_t seg);
+
+/*
  * Writes a delete line for a key: "key|\n" (dbgen) or "key\n" (csv);
  * returns its length.
  */

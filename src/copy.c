@@ -50,7 +50,6 @@
 #include "pgstat.h"
 #include "tcop/utility.h"
 #include "utils/backend_progress.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/wait_event.h"
@@ -120,8 +119,6 @@ extern PGDLLEXPORT Datum tpchgen_fdw_handler(PG_FUNCTION_ARGS);
 #define COPY_BUF_BYTES (1024 * 1024)
 #define COPY_BUF_ROWS 16384
 
-static bool copy_fast_path = true;
-
 static ExecutorRun_hook_type prev_executor_run = NULL;
 static ProcessUtility_hook_type prev_process_utility = NULL;
 
@@ -154,15 +151,6 @@ static void copy_rows(QueryDesc *queryDesc, PgCopyToState *cstate,
 void
 tpchgen_copy_init(void)
 {
-	DefineCustomBoolVariable("tpchgen.copy_fast_path",
-							 "Whether COPY TO of tpchgen functions and foreign tables writes rows directly.",
-							 "When off, PostgreSQL's COPY converts every value through its type's output function.",
-							 &copy_fast_path,
-							 true,
-							 PGC_USERSET,
-							 0,
-							 NULL, NULL, NULL);
-
 	prev_executor_run = ExecutorRun_hook;
 	ExecutorRun_hook = copy_executor_run;
 	prev_process_utility = ProcessUtility_hook;
@@ -269,7 +257,7 @@ static void
 copy_executor_run(EXECUTOR_RUN_ARGS)
 {
 #ifdef COPY_LAYOUT_KNOWN
-	if (copy_fast_path && queryDesc->dest->mydest == DestCopyOut &&
+	if (tpchgen_copy_fast_path && queryDesc->dest->mydest == DestCopyOut &&
 		ScanDirectionIsForward(direction) && count == 0 &&
 		!queryDesc->already_executed)
 	{

@@ -19,32 +19,6 @@
 #include "utils/acl.h"
 #include "utils/backend_progress.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
-
-/*
- * GUCs.  A build without liburing offers no io_uring and says so in its
- * default, as PostgreSQL's own io_method lists only what was built in.
- */
-#ifdef TPCHGEN_LIBURING
-#define EXPORT_IO_DEFAULT TPCHGEN_IO_AUTO
-#else
-#define EXPORT_IO_DEFAULT TPCHGEN_IO_SYNC
-#endif
-int			tpchgen_io_method = EXPORT_IO_DEFAULT;
-bool		tpchgen_direct_io = true;
-int			tpchgen_export_test_offset_kb = 0;
-int			tpchgen_export_test_delay_ms = 0;
-bool		tpchgen_export_test_named = false;
-char	   *tpchgen_export_test_refuse = NULL;
-
-static const struct config_enum_entry export_io_method_options[] = {
-	{"auto", TPCHGEN_IO_AUTO, false},
-#ifdef TPCHGEN_LIBURING
-	{"io_uring", TPCHGEN_IO_URING, false},
-#endif
-	{"sync", TPCHGEN_IO_SYNC, false},
-	{NULL, 0, false}
-};
 
 PG_FUNCTION_INFO_V1(tpch_export);
 
@@ -54,68 +28,6 @@ static void export_plan(ExportCleanup *cl, tpch_table table,
 static void export_plan_update(ExportCleanup *cl, const char *table_name,
 							   const char *target, tpch_format format, bool zstd,
 							   int64 set);
-
-/* Registers the export GUCs; called from _PG_init. */
-void
-tpchgen_export_init(void)
-{
-	DefineCustomEnumVariable("tpchgen.io_method",
-							 "How tpch_export writes files.",
-							 "auto uses io_uring where the kernel allows it and "
-							 "synchronous writes elsewhere.",
-							 &tpchgen_io_method,
-							 EXPORT_IO_DEFAULT,
-							 export_io_method_options,
-							 PGC_USERSET,
-							 0,
-							 NULL, NULL, NULL);
-
-	DefineCustomBoolVariable("tpchgen.direct_io",
-							 "Whether tpch_export writes around the page cache (O_DIRECT).",
-							 "Used with io_uring where the file system allows it; "
-							 "the page cache then holds none of the file.",
-							 &tpchgen_direct_io,
-							 true,
-							 PGC_USERSET,
-							 0,
-							 NULL, NULL, NULL);
-
-	DefineCustomIntVariable("tpchgen.export_test_offset",
-							"Test only: starts every exported file at this offset, leaving a hole.",
-							NULL,
-							&tpchgen_export_test_offset_kb,
-							0, 0, INT_MAX,
-							PGC_SUSET,
-							GUC_UNIT_KB | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
-							NULL, NULL, NULL);
-
-	DefineCustomIntVariable("tpchgen.export_test_delay",
-							"Test only: sleeps this long before generating each chunk.",
-							NULL,
-							&tpchgen_export_test_delay_ms,
-							0, 0, 60 * 1000,
-							PGC_SUSET,
-							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
-							NULL, NULL, NULL);
-
-	DefineCustomBoolVariable("tpchgen.export_test_named",
-							 "Test only: writes under a temporary name, as on file systems without O_TMPFILE.",
-							 NULL,
-							 &tpchgen_export_test_named,
-							 false,
-							 PGC_SUSET,
-							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
-							 NULL, NULL, NULL);
-
-	DefineCustomStringVariable("tpchgen.export_test_refuse",
-							   "Test only: putting a file of this name in place fails, as if the kernel refused.",
-							   NULL,
-							   &tpchgen_export_test_refuse,
-							   "",
-							   PGC_SUSET,
-							   GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
-							   NULL, NULL, NULL);
-}
 
 /* ------------------------------------------------------------------------
  * The SQL function
@@ -199,7 +111,8 @@ tpch_export(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown TPC-H table \"%s\"", table_name),
-					 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem, or \"all\" for every one.")));
+					 errhint("The tables are %s, or \"all\" for every one.",
+							 tpch_table_list())));
 		table = (tpch_table) t;
 	}
 	if (strcmp(format_name, "csv") == 0)
@@ -331,6 +244,7 @@ export_plan_update(ExportCleanup *cl, const char *table_name, const char *target
 	static const char *const names[3] = {"orders_u", "lineitem_u", "delete"};
 	const char *ext = format == TPCH_FMT_CSV ? "csv" : "tbl";
 	bool		all = strcmp(table_name, "all") == 0;
+	char		name[MAXPGPATH];
 	int			n = 0;
 
 	cl->files = palloc0(sizeof(ExportFile) * 3);
@@ -343,11 +257,9 @@ export_plan_update(ExportCleanup *cl, const char *table_name, const char *target
 		f->table = i == 1 ? TPCH_LINEITEM : TPCH_ORDERS;
 		f->update_kind = i == 2 ? TPCH_DELETES : TPCH_INSERTS;
 		f->fd = -1;
-		if (i == 2)
-			f->name = psprintf("delete." INT64_FORMAT "%s", set, zstd ? ".zst" : "");
-		else
-			f->name = psprintf("%s.%s.u" INT64_FORMAT "%s", i ? "lineitem" : "orders",
-							   ext, set, zstd ? ".zst" : "");
+		tpch_update_file_name(name, sizeof(name), f->table, f->update_kind,
+							  ext, set, 0);
+		f->name = psprintf("%s%s", name, zstd ? ".zst" : "");
 		f->path = psprintf("%s%s%s", target,
 						   target[strlen(target) - 1] == '/' ? "" : "/", f->name);
 		n++;
@@ -416,17 +328,12 @@ export_plan(ExportCleanup *cl, tpch_table table, const char *target,
 	for (int t = 0; t < TPCH_NTABLES; t++)
 	{
 		ExportFile *f = &cl->files[t];
-		StringInfoData name;
+		char		name[MAXPGPATH];
 
-		initStringInfo(&name);
-		appendStringInfo(&name, "%s.%s", tpch_table_name((tpch_table) t),
-						 format == TPCH_FMT_CSV ? "csv" : "tbl");
-		if (parts > 1 && t != TPCH_NATION && t != TPCH_REGION)
-			appendStringInfo(&name, "." INT64_FORMAT, part);
-		if (zstd)
-			appendStringInfoString(&name, ".zst");
+		tpch_file_name(name, sizeof(name), (tpch_table) t,
+					   format == TPCH_FMT_CSV ? "csv" : "tbl", part, parts);
 		f->table = (tpch_table) t;
-		f->name = name.data;
+		f->name = psprintf("%s%s", name, zstd ? ".zst" : "");
 		f->path = psprintf("%s%s%s", target,
 						   target[strlen(target) - 1] == '/' ? "" : "/", f->name);
 		f->fd = -1;

@@ -103,14 +103,6 @@ typedef struct ExportCleanup
 	ZSTD_CCtx  *cctx;
 } ExportCleanup;
 
-/* in export.c: the GUCs (tpchgen_export_init) */
-extern int	tpchgen_io_method;
-extern bool tpchgen_direct_io;
-extern int	tpchgen_export_test_offset_kb;
-extern int	tpchgen_export_test_delay_ms;
-extern bool tpchgen_export_test_named;
-extern char *tpchgen_export_test_refuse;
-
 /* in export_file.c: the file lifecycle */
 extern void tpchgen_export_open_dir(ExportCleanup *cl, bool all);
 extern void tpchgen_export_check_target(ExportCleanup *cl, ExportFile *f,

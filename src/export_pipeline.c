@@ -84,18 +84,6 @@ static void export_test_delay(int ms);
 static void producer_wait_slot(ExportProducer *p, ExportSlot *s, int64 chunk);
 static void produce_chunk(ExportProducer *p, int64 chunk);
 
-/* Average .tbl bytes per group row at SF 1, to size chunks. */
-static const int group_row_bytes[TPCH_NTABLES] = {
-	[TPCH_REGION] = 78,
-	[TPCH_NATION] = 89,
-	[TPCH_SUPPLIER] = 141,
-	[TPCH_PART] = 121,
-	[TPCH_PARTSUPP] = 595,
-	[TPCH_CUSTOMER] = 162,
-	[TPCH_ORDERS] = 115,
-	[TPCH_LINEITEM] = 507,
-};
-
 /* The CPUs this process may run on (its affinity mask, as in a container). */
 static int
 export_cpus(void)
@@ -172,7 +160,7 @@ tpchgen_export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 		tpch_update_range(f->update_kind, tmpl->sf, tmpl->set, 1, 1, &first, &count);
 	else
 		tpch_part_range(f->table, tmpl->sf, tmpl->part, tmpl->parts, &first, &count);
-	chunk_rows = Max(1, CHUNK_BYTES / group_row_bytes[f->table]);
+	chunk_rows = Max(1, CHUNK_BYTES / tpch_group_tbl_bytes(f->table));
 	nchunks = (count + chunk_rows - 1) / chunk_rows;
 	raw_cap = CHUNK_BYTES + CHUNK_BYTES / 2 + TPCH_MAX_LINE;
 	slot_cap = tmpl->zstd ? ZSTD_compressBound(raw_cap) : raw_cap;

@@ -106,9 +106,6 @@ typedef struct TpchgenFdwScanState
 	MemoryContext rangecxt;		/* ranges, rebuilt at every rescan */
 } TpchgenFdwScanState;
 
-/* A cost of generating a row, as functions.c charges it. */
-#define GEN_COST_FACTOR		2.0
-
 /* Seeking to a key range: a few hundred random-stream skips. */
 #define SEEK_COST_FACTOR	10.0
 
@@ -311,12 +308,9 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		workers = Min((uint64) workers, chunks);
 		if (workers > 0)
 		{
-			double		divisor = workers;
+			double		divisor = tpchgen_parallel_divisor(workers);
 			ForeignPath *path;
 
-			/* the leader's share, as costsize.c counts it */
-			if (parallel_leader_participation && 1.0 - 0.3 * workers > 0)
-				divisor += 1.0 - 0.3 * workers;
 			path = create_foreignscan_path(root, baserel, NULL,
 										   clamp_row_est(baserel->rows / divisor),
 										   0, startup,
@@ -503,16 +497,7 @@ tpchExplainForeignScan(ForeignScanState *node, ExplainState *es)
 
 	decode_private(plan->fdw_private, &tab, &used, &key_ops);
 	ExplainPropertyText("Table", tpch_table_name(tab.table), es);
-	ExplainPropertyText("Scale Factor",
-						tpch_format_double(tab.sf, palloc(TPCH_DOUBLE_BUFLEN)), es);
-	if (es->format == EXPLAIN_FORMAT_TEXT)
-		ExplainPropertyText("Part", psprintf(INT64_FORMAT " of " INT64_FORMAT,
-											 tab.part, tab.parts), es);
-	else
-	{
-		ExplainPropertyInteger("Part", NULL, tab.part, es);
-		ExplainPropertyInteger("Parts", NULL, tab.parts, es);
-	}
+	tpchgen_explain_part(tab.sf, tab.part, tab.parts, es);
 
 	if (plan->fdw_exprs != NIL)
 	{
@@ -877,7 +862,7 @@ tpchImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 					 errmsg("table \"%s\" does not exist in schema \"tpch\"",
 							rv->relname),
 					 match ? errhint("Perhaps you meant the table \"%s\".", match) :
-					 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem.")));
+					 errhint("The tables are %s.", tpch_table_list())));
 		}
 	}
 

@@ -35,9 +35,6 @@ typedef struct KeySet
 	int64	   *hi;
 } KeySet;
 
-/* Table rows taken as a heap page, to size parallel plans and ANALYZE. */
-#define ROWS_PER_PAGE		64.0
-
 /* in fdw_option.c: options and columns */
 extern const char *tpchgen_closest_match(const char *name,
 										 const char *const *candidates,

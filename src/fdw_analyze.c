@@ -17,21 +17,6 @@
 /* Tables up to this many times the sample are read whole by ANALYZE. */
 #define SAMPLE_READ_WHOLE	10.0
 
-/* Most rows a group row has: 7 lines an order, 4 suppliers a part. */
-static int
-max_group_rows(tpch_table table)
-{
-	switch (table)
-	{
-		case TPCH_LINEITEM:
-			return 7;
-		case TPCH_PARTSUPP:
-			return 4;
-		default:
-			return 1;
-	}
-}
-
 /*
  * Samples rows by seeking, not scanning.  Rows are drawn one at a time as
  * (group row, row j within it) pairs, j up to the most a group can have,
@@ -98,7 +83,7 @@ tpchgen_fdw_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 	}
 	else
 	{
-		int			per_group = max_group_rows(tab.table);
+		int			per_group = tpch_group_rows_max(tab.table);
 		double		mean = estimate / part_count;
 		int64		npairs = (int64) ceil(targrows * per_group / mean * 1.05);
 		int64	   *pairs = palloc(sizeof(int64) * npairs);

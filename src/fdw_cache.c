@@ -33,7 +33,6 @@
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "utils/datum.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -42,9 +41,6 @@
 
 /* Size of the blocks the recorded rows are packed into. */
 #define ARENA_BLOCK		((Size) 1024 * 1024)
-
-/* tpchgen.rescan_cache_mem, in kB */
-static int	rescan_cache_mem = 1024 * 1024;
 
 /* A column compared with a parameter: what the hash table is keyed by. */
 typedef struct CacheKey
@@ -229,20 +225,6 @@ static Size value_size_bound(const CacheColumn *col, Datum value);
 static char *write_value(char *p, const CacheColumn *col, Datum value);
 static char *read_value(char *p, const CacheColumn *col, Datum *value);
 
-void
-tpchgen_fdw_cache_init(void)
-{
-	DefineCustomIntVariable("tpchgen.rescan_cache_mem",
-							"Memory a tpchgen foreign scan may keep rows in between rescans.",
-							"A scan filtered by equality with a parameter on a column it cannot seek to keeps the rows of its first run, up to this size, for its rescans to look up; beyond, each rescan generates the table again.  0 turns the cache off.",
-							&rescan_cache_mem,
-							1024 * 1024,
-							0, MAX_KILOBYTES,
-							PGC_USERSET,
-							GUC_UNIT_KB,
-							NULL, NULL, NULL);
-}
-
 /* ------------------------------------------------------------------------
  * Which scans have a cache
  * ------------------------------------------------------------------------ */
@@ -263,7 +245,7 @@ cache_applies(ForeignScan *plan, const int *attcol, List **key_clauses,
 
 	*key_clauses = NIL;
 	*filters = NIL;
-	if (rescan_cache_mem == 0 || plan->scan.plan.parallel_aware ||
+	if (tpchgen_rescan_cache_mem == 0 || plan->scan.plan.parallel_aware ||
 		contains_exec_param((Node *) plan->fdw_exprs, NULL))
 		return false;
 
@@ -424,7 +406,7 @@ tpchgen_cache_create(ForeignScanState *node, const int *attcol)
 	if (filters != NIL)
 		c->filter = ExecInitQual(filters, &node->ss.ps);
 	c->econtext = node->ss.ps.ps_ExprContext;
-	c->limit = (Size) rescan_cache_mem * 1024;
+	c->limit = (Size) tpchgen_rescan_cache_mem * 1024;
 	c->cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt,
 								   "tpchgen rescan cache",
 								   ALLOCSET_DEFAULT_SIZES);

@@ -4,9 +4,9 @@
  *
  * The planner finds the conditions (tpchgen_fdw_key_condition); the
  * executor evaluates their values into a set of closed key intervals (KeySet)
- * and turns it into the ranges of group rows the generator seeks to.  Orders and lineitem
- * number their group rows 1..n with sparse keys; the other tables' key is
- * the group row itself.
+ * and turns it into the ranges of group rows the generator seeks to.  The
+ * interval logic and the map from keys to group rows are the core's
+ * (core/keys.c), tested without a server.
  */
 #include "fdw.h"
 
@@ -18,7 +18,6 @@
 #include "utils/array.h"
 #include "utils/lsyscache.h"
 
-#include "../core/number.h"
 
 /* Whether an expression is the key column of the scanned relation. */
 static bool
@@ -138,27 +137,9 @@ keyset_intersect(KeySet *set, int n, const int64 *lo, const int64 *hi)
 {
 	int64	   *rlo = palloc(sizeof(int64) * (set->n + n));
 	int64	   *rhi = palloc(sizeof(int64) * (set->n + n));
-	int			r = 0;
-	int			i = 0;
-	int			j = 0;
 
-	while (i < set->n && j < n)
-	{
-		int64		a = Max(set->lo[i], lo[j]);
-		int64		b = Min(set->hi[i], hi[j]);
-
-		if (a <= b)
-		{
-			rlo[r] = a;
-			rhi[r] = b;
-			r++;
-		}
-		if (set->hi[i] < hi[j])
-			i++;
-		else
-			j++;
-	}
-	set->n = r;
+	set->n = tpch_intervals_intersect(set->n, set->lo, set->hi, n, lo, hi,
+									  rlo, rhi);
 	set->lo = rlo;
 	set->hi = rhi;
 }
@@ -239,31 +220,11 @@ tpchgen_keyset_restrict(KeySet *set, int op, Datum value, bool isnull,
 	keyset_intersect(set, 1, &lo, &hi);
 }
 
-/* The first order index whose key is at least key (n + 1 if none). */
-static int64
-order_index_from(int64 key, int64 n)
-{
-	int64		lo = 1;
-	int64		hi = n + 1;
-
-	/* keys grow with the index, leaving gaps: search, do not invert */
-	while (lo < hi)
-	{
-		int64		mid = lo + (hi - lo) / 2;
-
-		if (tpch_orderkey(mid) >= key)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
 /*
  * The group rows of the table part whose keys are in set, as ranges in
  * increasing order (adjacent ones merged) if first/count are given; returns
- * their number of group rows.  Orders (and their lines) are numbered
- * 1..n with sparse keys; the other tables' key is the group row.
+ * their number of group rows.  Which group rows hold which keys is the
+ * core's (tpch_key_group_range).
  */
 int64
 tpchgen_keyset_group_rows(const KeySet *set, const TpchgenFdwTable *tab,
@@ -289,19 +250,8 @@ tpchgen_keyset_group_rows(const KeySet *set, const TpchgenFdwTable *tab,
 		int64		a;
 		int64		b;			/* one past the last */
 
-		if (tab->table == TPCH_ORDERS || tab->table == TPCH_LINEITEM)
-		{
-			int64		n = tpch_group_rows(tab->table, tab->sf);
-
-			a = order_index_from(set->lo[i], n);
-			b = set->hi[i] == PG_INT64_MAX ? n + 1 :
-				order_index_from(set->hi[i] + 1, n);
-		}
-		else
-		{
-			a = set->lo[i];
-			b = set->hi[i] == PG_INT64_MAX ? part_end : set->hi[i] + 1;
-		}
+		tpch_key_group_range(tab->table, tab->sf, set->lo[i], set->hi[i],
+							 &a, &b);
 		a = Max(a, part_first);
 		b = Min(b, part_end);
 		if (a >= b)

@@ -108,7 +108,7 @@ tpchgen_fdw_validator(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("unknown TPC-H table \"%s\"", name),
 						 match ? errhint("Perhaps you meant the table \"%s\".", match) :
-						 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem.")));
+						 errhint("The tables are %s.", tpch_table_list())));
 			}
 			has_table = true;
 		}

@@ -45,16 +45,6 @@
 #include "utils/ruleutils.h"
 #include "utils/typcache.h"
 
-/*
- * Rough cost of generating a row, in units of cpu_tuple_cost: a row is
- * built from a few random draws, cheaper than reading a heap page's worth
- * of rows but dearer than passing a tuple along.
- */
-#define GEN_COST_FACTOR		2.0
-
-/* Table rows taken as a heap page, to size parallel plans like a seqscan. */
-#define ROWS_PER_PAGE		64.0
-
 /* The three arguments, in declaration order. */
 #define NARGS 3
 static const char *const arg_names[NARGS] = {"sf", "part", "parts"};
@@ -540,22 +530,6 @@ key_order(PlannerInfo *root, RelOptInfo *rel, FuncExpr *fexpr)
 	return build_expression_pathkey(root, (Expr *) key, lt, rel->relids, false);
 }
 
-/* The planner's share of the work a participant does (cf. costsize.c). */
-static double
-parallel_divisor(int workers)
-{
-	double		divisor = workers;
-
-	if (parallel_leader_participation)
-	{
-		double		leader = 1.0 - 0.3 * workers;
-
-		if (leader > 0)
-			divisor += leader;
-	}
-	return divisor;
-}
-
 static Path *
 make_path(PlannerInfo *root, RelOptInfo *rel, bool parallel, int workers)
 {
@@ -579,7 +553,7 @@ make_path(PlannerInfo *root, RelOptInfo *rel, bool parallel, int workers)
 						 rel->baserestrictcost.per_tuple);
 	if (parallel)
 	{
-		double		divisor = parallel_divisor(workers);
+		double		divisor = tpchgen_parallel_divisor(workers);
 
 		run /= divisor;
 		path->rows = clamp_row_est(path->rows / divisor);
@@ -1076,17 +1050,7 @@ tpchgen_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 	}
 	else if (ts->args_known)
 	{
-		ExplainPropertyText("Scale Factor",
-						tpch_format_double(ts->sf, palloc(TPCH_DOUBLE_BUFLEN)), es);
-		if (es->format == EXPLAIN_FORMAT_TEXT)
-			ExplainPropertyText("Part",
-								psprintf(INT64_FORMAT " of " INT64_FORMAT,
-										 ts->part, ts->parts), es);
-		else
-		{
-			ExplainPropertyInteger("Part", NULL, ts->part, es);
-			ExplainPropertyInteger("Parts", NULL, ts->parts, es);
-		}
+		tpchgen_explain_part(ts->sf, ts->part, ts->parts, es);
 		ExplainPropertyUInteger("Chunks", NULL,
 								tpchgen_table_chunks(ts->table, ts->sf,
 													 ts->part, ts->parts),

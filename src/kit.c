@@ -83,16 +83,17 @@ seed_arg(FunctionCallInfo fcinfo, int n)
 		case TPCH_ERR_SEED_ZERO:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("seed " INT64_FORMAT " gives no random parameters", seed),
+					 errmsg("seed %lld gives no random parameters",
+							(long long) seed),
 					 errdetail("A multiple of 2147483647 leaves qgen's random streams at zero, where qgen never ends."),
 					 errhint("Use another seed, or NULL for the validation parameters.")));
 			break;
 		default:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("seed " INT64_FORMAT " is out of range", seed),
-					 errhint("A seed is a whole number from 1 to " INT64_FORMAT ", as qgen's -r reads it; NULL gives the validation parameters.",
-							 (int64) TPCH_SEED_MAX)));
+					 errmsg("seed %lld is out of range", (long long) seed),
+					 errhint("A seed is a whole number from 1 to %lld, as qgen's -r reads it; NULL gives the validation parameters.",
+							 (long long) TPCH_SEED_MAX)));
 	}
 	return seed;
 }

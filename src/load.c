@@ -60,7 +60,6 @@
 #include "utils/backend_progress.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -212,7 +211,6 @@ typedef struct LoadTable
 	double		seconds;
 } LoadTable;
 
-static int	load_test_delay_ms = 0;
 
 PG_FUNCTION_INFO_V1(tpch_load);
 PGDLLEXPORT void tpchgen_load_worker(dsm_segment *seg, shm_toc *toc);
@@ -231,20 +229,6 @@ static void produce_chunk(LoadProducer *p, int64 chunk);
 static bool place_tuple(LoadProducer *p, Page page, const char *data,
 						Size data_len);
 static void run_sql(const char *sql);
-
-/* Registers the load GUCs; called from _PG_init. */
-void
-tpchgen_load_init(void)
-{
-	DefineCustomIntVariable("tpchgen.load_test_delay",
-							"Test only: tpch_load sleeps this long before building each chunk.",
-							NULL,
-							&load_test_delay_ms,
-							0, 0, 60 * 1000,
-							PGC_SUSET,
-							GUC_UNIT_MS | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
-							NULL, NULL, NULL);
-}
 
 /* ------------------------------------------------------------------------
  * The SQL function
@@ -295,7 +279,7 @@ parse_tables(ArrayType *arr)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown TPC-H table \"%s\"", name),
-					 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem.")));
+					 errhint("The tables are %s.", tpch_table_list())));
 		mask |= 1u << t;
 	}
 	if (mask == 0)
@@ -393,8 +377,8 @@ tpch_load(PG_FUNCTION_ARGS)
 	if (keys == KEYS_FOREIGN && parts > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("foreign keys cannot be built on part " INT64_FORMAT " of " INT64_FORMAT,
-						part, parts),
+				 errmsg("foreign keys cannot be built on part %lld of %lld",
+						(long long) part, (long long) parts),
 				 errdetail("A part of orders refers to customers of other parts, a part of partsupp to suppliers of other parts."),
 				 errhint("Use keys => 'primary' when loading parts.")));
 
@@ -669,7 +653,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	sh->chunk_rows = chunk_rows;
 	sh->nchunks = nchunks;
 	sh->nslots = nslots;
-	sh->test_delay_ms = load_test_delay_ms;
+	sh->test_delay_ms = tpchgen_load_test_delay_ms;
 	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
 	SpinLockInit(&sh->mutex);
 	ConditionVariableInit(&sh->slot_freed);

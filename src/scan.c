@@ -50,7 +50,6 @@
  * that claiming and seeking (O(log n)) cost nothing per row.
  */
 #define CHUNK_ROWS			10000
-#define CHUNK_ROWS_MULTI	2500	/* lineitem and partsupp: ~4 rows a group */
 
 /* Rows of stream replay between two cancel checks (about 0.1 s). */
 #define REPLAY_STEP			10000000
@@ -205,8 +204,6 @@ struct TpchgenScan
 	tpch_row	row;
 };
 
-/* tpchgen.scan_thread */
-static bool scan_thread = true;
 
 static void start_scan(TpchgenScan *scan);
 static int	take_chunk(TpchgenScan *scan);
@@ -224,9 +221,8 @@ static char *value_text(const TpchgenOutColumn *oc, const char *field);
 static int64
 chunk_rows_of(tpch_table table)
 {
-	if (table == TPCH_LINEITEM || table == TPCH_PARTSUPP)
-		return CHUNK_ROWS_MULTI;
-	return CHUNK_ROWS;
+	/* lineitem and partsupp: 4 rows a group on average, 2500 group rows */
+	return CHUNK_ROWS / tpch_rows_estimate(table, 1);
 }
 
 static void
@@ -856,22 +852,6 @@ tpchgen_scan_next(TpchgenScan *scan, Datum *values, bool *isnull)
  * Whole rows as heap tuples
  * ------------------------------------------------------------------------ */
 
-/* Called from _PG_init. */
-void
-tpchgen_scan_init(void)
-{
-	DefineCustomBoolVariable("tpchgen.scan_thread",
-							 "Generates whole rows in a helper thread of the backend.",
-							 "Used by scans whose rows are stored as they are "
-							 "(CREATE TABLE AS, INSERT ... SELECT *) when the "
-							 "backend may run on more than one CPU.",
-							 &scan_thread,
-							 true,
-							 PGC_USERSET,
-							 0,
-							 NULL, NULL, NULL);
-}
-
 /*
  * How each attribute of desc is stored when tuples are formed from the
  * core's rows: false when one is not (an attribute bound to no column, or
@@ -968,7 +948,7 @@ tpchgen_scan_bind_tuples(TpchgenScan *scan, TupleDesc desc, const int *attcol)
 	}
 	scan->ahead = palloc(sizeof(tpch_row) * TUPLE_AHEAD);
 	/* a second batch only for the thread, which fills one while one is read */
-	scan->nbatches = scan_thread && !IsParallelWorker() && tpchgen_cpus() > 1 ?
+	scan->nbatches = tpchgen_scan_thread && !IsParallelWorker() && tpchgen_cpus() > 1 ?
 		BATCHES : 1;
 	for (int b = 0; b < scan->nbatches; b++)
 		scan->batch[b].data = palloc(BATCH_BYTES);

@@ -1,5 +1,5 @@
 /*
- * tpchgen.c - module entry point: _PG_init, GUCs and the checks every front
+ * tpchgen.c - module entry point: _PG_init, and the checks every front
  * door (functions, foreign tables, export) shares.
  */
 #include "tpchgen_pg.h"
@@ -8,7 +8,6 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/guc.h"
 
 #include <math.h>
 
@@ -27,14 +26,9 @@ _PG_init(void)
 	if (process_shared_preload_libraries_in_progress)
 		tpchgen_pool_preload();
 
-	tpchgen_scan_init();
+	tpchgen_guc_init();
 	tpchgen_functions_init();
-	tpchgen_export_init();
-	tpchgen_load_init();
-	tpchgen_fdw_cache_init();
 	tpchgen_copy_init();
-
-	MarkGUCPrefixReserved("tpchgen");
 }
 
 /* Raises the error for bad (sf, part, parts), with what is allowed. */

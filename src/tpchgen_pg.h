@@ -16,6 +16,19 @@
 
 #include "../core/tpch.h"
 
+/* in guc.c: the tpchgen.* settings */
+extern void tpchgen_guc_init(void);
+extern int	tpchgen_io_method;		/* TpchgenIoMethod */
+extern bool tpchgen_direct_io;
+extern bool tpchgen_copy_fast_path;
+extern int	tpchgen_rescan_cache_mem;	/* kB */
+extern int	tpchgen_export_test_offset_kb;
+extern int	tpchgen_export_test_delay_ms;
+extern bool tpchgen_export_test_named;
+extern char *tpchgen_export_test_refuse;
+extern int	tpchgen_load_test_delay_ms;
+extern bool tpchgen_scan_thread;
+
 /* in pool.c: the text pool, once per server */
 extern void tpchgen_pool_preload(void);
 extern const char *tpchgen_pool(void);
@@ -59,7 +72,6 @@ extern void tpchgen_scan_set_range(TpchgenScan *scan, int64 first,
 								   int64 count);
 extern void tpchgen_scan_end(TpchgenScan *scan);
 extern uint64 tpchgen_scan_chunks(const TpchgenScan *scan);
-extern void tpchgen_scan_init(void);
 extern bool tpchgen_scan_tuples_fit(tpch_table table, TupleDesc desc,
 									const int *attcol);
 extern void tpchgen_scan_bind_tuples(TpchgenScan *scan, TupleDesc desc,
@@ -127,6 +139,23 @@ typedef struct TpchgenSource
 extern void tpchgen_source_entries(TpchgenSource *src, List *tlist,
 								   Index varno, List *inner_tlist);
 
+/* in plan.c: costs and EXPLAIN lines of the functions and the FDW alike */
+
+/*
+ * Rough cost of generating a row, in units of cpu_tuple_cost: a row is
+ * built from a few random draws, cheaper than reading a heap page's worth
+ * of rows but dearer than passing a tuple along.
+ */
+#define GEN_COST_FACTOR		2.0
+
+/* Table rows taken as a heap page, to size parallel plans and ANALYZE. */
+#define ROWS_PER_PAGE		64.0
+
+struct ExplainState;
+extern double tpchgen_parallel_divisor(int workers);
+extern void tpchgen_explain_part(double sf, int64 part, int64 parts,
+								 struct ExplainState *es);
+
 /* in functions.c */
 extern void tpchgen_functions_init(void);
 extern bool tpchgen_function_source(PlanState *ps, TpchgenSource *src);
@@ -139,7 +168,6 @@ extern void tpchgen_copy_init(void);
 
 /* in export.c */
 struct tpch_copy_spec;
-extern void tpchgen_export_init(void);
 extern void tpchgen_export_copy(int fd, const char *path, uint64 offset,
 								tpch_table table, double sf, int64 part,
 								int64 parts, const struct tpch_copy_spec *spec,
@@ -147,16 +175,12 @@ extern void tpchgen_export_copy(int fd, const char *path, uint64 offset,
 								uint64 *bytes);
 
 /* in load.c */
-extern void tpchgen_load_init(void);
 extern int	tpchgen_cpus(void);
 
 /* in citus.c: tpch_load(distribute => 'citus') on the coordinator */
 extern void tpchgen_load_citus(FunctionCallInfo fcinfo, double sf,
 							   const char *schema, bool primary_keys,
 							   bool analyze, bool replace);
-
-/* in fdw_cache.c */
-extern void tpchgen_fdw_cache_init(void);
 
 /* in writer.c: the export file writer */
 typedef enum TpchgenIoMethod

@@ -21,7 +21,7 @@ tpchgen_check_update(double sf, int64 set)
 		case TPCH_ERR_SET:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("update set " INT64_FORMAT " is out of range", set),
+					 errmsg("update set %lld is out of range", (long long) set),
 					 errhint("Update sets are numbered from 1 to %d, as dbgen -U numbers them.",
 							 TPCH_UPDATE_SET_MAX)));
 			break;

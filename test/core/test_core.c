@@ -1,7 +1,7 @@
 /*
  * test_core.c - unit tests of the generator core: the random streams and
  * seeking, the text pool, dates, money, CSV quoting, projection, row-range
- * seeks, reentrancy across threads and the SF >= 30000 path.
+ * seeks, reentrancy across threads, key ranges and the SF >= 30000 path.
  *
  * Prints "ok"/"not ok" lines and a closing "N passed, N failed".
  */
@@ -565,6 +565,69 @@ test_key_hash(void)
 		  tpch_group_key(TPCH_NATION, 1) == 0, "group keys: order key, part key, nation key from 0");
 }
 
+/*
+ * Key intervals to group rows (core/keys.c), as a foreign scan's pushed-down
+ * key conditions use them: checked against brute force over the keys.
+ */
+static void
+test_key_ranges(void)
+{
+	int64_t		n = tpch_group_rows(TPCH_ORDERS, 0.01);
+	int			wrong = 0;
+
+	section("key ranges");
+	for (int64_t key = -3; key <= tpch_orderkey(n) + 40; key++)
+	{
+		int64_t		i = tpch_order_index_ceil(key, n);
+		int64_t		expect = 1;
+
+		while (expect <= n && tpch_orderkey(expect) < key)
+			expect++;
+		wrong += i != expect;
+	}
+	CHECK(wrong == 0, "the first order index at or above every key at SF 0.01 (%d wrong)",
+		  wrong);
+
+	{
+		int64_t		first,
+					end;
+
+		/* keys 9..40: orders 8 (key 32) to 15 (key 39); 9..31 hold none */
+		tpch_key_group_range(TPCH_ORDERS, 0.01, 9, 40, &first, &end);
+		CHECK(first == 8 && end == 16, "orders keys 9..40: indexes [%lld, %lld)",
+			  (long long) first, (long long) end);
+		tpch_key_group_range(TPCH_LINEITEM, 0.01, 9, 31, &first, &end);
+		CHECK(first == end, "lineitem keys 9..31: no order (%lld, %lld)",
+			  (long long) first, (long long) end);
+		tpch_key_group_range(TPCH_LINEITEM, 0.01, INT64_MIN, INT64_MAX, &first, &end);
+		CHECK(first == 1 && end == n + 1, "lineitem, every key: every order");
+		tpch_key_group_range(TPCH_PART, 0.01, 5, 7, &first, &end);
+		CHECK(first == 5 && end == 8, "part keys 5..7: group rows [5, 8)");
+		tpch_key_group_range(TPCH_PART, 0.01, 5, INT64_MAX, &first, &end);
+		CHECK(first == 5 && end == INT64_MAX, "part keys from 5: no upper bound");
+	}
+
+	{
+		const int64_t lo[] = {INT64_MIN, 10, 30};
+		const int64_t hi[] = {5, 20, INT64_MAX};
+		const int64_t lo2[] = {3, 15, 40};
+		const int64_t hi2[] = {12, 35, 40};
+		int64_t		rlo[6],
+					rhi[6];
+		int			r = tpch_intervals_intersect(3, lo, hi, 3, lo2, hi2, rlo, rhi);
+
+		CHECK(r == 5 && rlo[0] == 3 && rhi[0] == 5 && rlo[1] == 10 && rhi[1] == 12 &&
+			  rlo[2] == 15 && rhi[2] == 20 && rlo[3] == 30 && rhi[3] == 35 &&
+			  rlo[4] == 40 && rhi[4] == 40,
+			  "interval intersection, sorted and disjoint (%d intervals)", r);
+		r = tpch_intervals_intersect(3, lo, hi, 0, lo2, hi2, rlo, rhi);
+		CHECK(r == 0, "intersection with no interval is empty");
+	}
+
+	CHECK(tpch_group_rows_max(TPCH_LINEITEM) == 7 && tpch_group_rows_max(TPCH_PARTSUPP) == 4 &&
+		  tpch_group_rows_max(TPCH_ORDERS) == 1, "rows a group row has at most");
+}
+
 /* SF >= 30000: 64-bit streams, continued inside a part, restarted at parts. */
 static void
 test_big(void)
@@ -865,6 +928,7 @@ main(void)
 	test_threads();
 	test_part_keys();
 	test_key_hash();
+	test_key_ranges();
 	test_with_lines();
 	test_big();
 	test_updates();

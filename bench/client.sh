@@ -21,6 +21,7 @@ run_client() {
 	local s=$1 jobs=$2 s0 out
 	pq -c "DROP SCHEMA IF EXISTS $s CASCADE" -c "CHECKPOINT" >/dev/null 2>"$BASE/err" ||
 		{ ERR=$(errline "$BASE/err"); return 1; }
+	sync # the last run's dirty pages would throttle this one's writes
 	s0=$(server_cpu)
 	local t0 t1
 	t0=$(now)
@@ -44,6 +45,7 @@ run_psql_copy() {
 		pq -c "TRUNCATE $s.$t" -c "ALTER TABLE $s.$t ADD COLUMN tbl_end text" >/dev/null || return 1
 	done
 	pq -c "CHECKPOINT" >/dev/null
+	sync # the last run's dirty pages would throttle this one's writes
 	s0=$(server_cpu)
 	t0=$(now)
 	for t in "${LOAD_TABLES[@]}"; do

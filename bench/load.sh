@@ -15,6 +15,7 @@ run_load() {
 	local schema=$1 args=$2 lsn out
 	pq -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CHECKPOINT" >/dev/null 2>"$BASE/err" ||
 		{ ERR=$(errline "$BASE/err"); return 1; }
+	sync # the last run's dirty pages would throttle this one's writes
 	lsn=$(pq -c "SELECT pg_current_wal_lsn()")
 	out=$(pq -c '\timing on' \
 		-c "SELECT sum(rows) FROM tpch_load(sf => $SF, schema => '$schema'$args)" \
@@ -49,6 +50,7 @@ run_copy() {
 		pq -c "ALTER TABLE $s.$t ADD COLUMN tbl_end text" >/dev/null || return 1
 	done
 	pq -c "CHECKPOINT" >/dev/null
+	sync # the last run's dirty pages would throttle this one's writes
 	lsn=$(pq -c "SELECT pg_current_wal_lsn()")
 	t0=$(now)
 	for t in "${LOAD_TABLES[@]}"; do

@@ -435,6 +435,8 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 {
 	TpchgenFdwPlanState *ps = baserel->fdw_private;
 	Cost		startup = baserel->baserestrictcost.startup;
+	Cost		run;
+	double		runs;
 	List	   *pathkeys = NIL;
 	List	   *candidates = NIL;
 	List	   *outers = NIL;
@@ -450,12 +452,18 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		pathkeys = build_expression_pathkey(root, (Expr *) key, lt,
 											baserel->relids, false);
 	}
-	/* lateral references make every path parameterized, as a seqscan's */
+	/*
+	 * Lateral references make every path parameterized, as a seqscan's.  A
+	 * run the rescan cache serves hands out its rows from memory, and
+	 * shares one generation with the other runs.
+	 */
+	runs = tpchgen_cache_runs(root, baserel, ps->keyatt);
+	run = gen_cost(ps->gen_rows, baserel->rows, baserel) / runs;
+	if (runs > 1.0)
+		run += gen_cost(baserel->rows, baserel->rows, baserel);
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows, 0,
-									 startup,
-									 startup + gen_cost(ps->gen_rows, baserel->rows,
-														baserel),
+									 startup, startup + run,
 									 pathkeys, baserel->lateral_relids,
 									 NULL, NIL, NIL));
 

@@ -21,6 +21,7 @@
  */
 #include "tpchgen_pg.h"
 #include "fdw_cache.h"
+#include "fdw_dates.h"
 
 #include "../core/number.h"
 
@@ -711,6 +712,10 @@ tpchExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		ExplainPropertyText("Key Conditions",
 							n > 1 ? psprintf("(%s)", buf.data) : buf.data, es);
 	}
+	tpchgen_fdw_dates_explain(plan, tab.table,
+							  bind_attributes(node->ss.ss_currentRelation,
+											  tab.table, used),
+							  es);
 
 	tpch_columns(tab.table, &ncols);
 	foreach(lc, used)
@@ -1721,6 +1726,8 @@ create_scan(TpchgenFdwScanState *st, ForeignScanState *node,
 								   st->tab.parts);
 	tpchgen_scan_bind(scan, node->ss.ss_ScanTupleSlot->tts_tupleDescriptor,
 					  st->attcol);
+	tpchgen_fdw_restrict_dates(scan, (ForeignScan *) node->ss.ps.plan,
+							   st->tab.table, st->attcol);
 	MemoryContextSwitchTo(old);
 	return scan;
 }

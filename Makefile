@@ -26,9 +26,14 @@ PG_OBJS = \
 	src/copy.o \
 	src/distribute.o \
 	src/export.o \
+	src/export_file.o \
+	src/export_pipeline.o \
 	src/fdw.o \
+	src/fdw_analyze.o \
 	src/fdw_cache.o \
 	src/fdw_dates.o \
+	src/fdw_keys.o \
+	src/fdw_option.o \
 	src/functions.o \
 	src/kit.o \
 	src/load.o \

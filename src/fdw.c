@@ -17,25 +17,18 @@
  * condition also stays a filter on the rows produced: a range only ever
  * skips rows that the filter would reject.  An equality of another column
  * with a parameter makes a rescanned scan keep its first run's rows for
- * the rescans to look up (fdw_cache.c).
+ * the rescans to look up (fdw_cache.c).  Date ranges of lineitem narrow
+ * the orders generated (fdw_dates.c).
  */
-#include "tpchgen_pg.h"
+#include "fdw.h"
 #include "fdw_cache.h"
-#include "fdw_dates.h"
 
 #include "../core/number.h"
 
-#include "access/htup_details.h"
-#include "access/reloptions.h"
 #include "access/table.h"
-#include "catalog/pg_foreign_server.h"
-#include "catalog/pg_foreign_table.h"
 #include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
-#include "commands/defrem.h"
 #include "commands/explain.h"
-#include "commands/vacuum.h"
-#include "common/pg_prng.h"
 #include "executor/executor.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
@@ -50,52 +43,13 @@
 #include "optimizer/paths.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
-#include "utils/varlena.h"
 
 #include <math.h>
-
-/*
- * Valid options and the catalogs they may appear in: the server holds the
- * defaults of its tables, a table names its TPC-H table and may override
- * them.
- */
-typedef struct TpchgenFdwOption
-{
-	const char *name;
-	Oid			context;
-} TpchgenFdwOption;
-
-static const TpchgenFdwOption valid_options[] = {
-	{"sf", ForeignServerRelationId},
-	{"part", ForeignServerRelationId},
-	{"parts", ForeignServerRelationId},
-	{"table", ForeignTableRelationId},
-	{"sf", ForeignTableRelationId},
-	{"part", ForeignTableRelationId},
-	{"parts", ForeignTableRelationId},
-	{NULL, InvalidOid}
-};
-
-/* What a foreign table generates, after merging its and its server's options. */
-typedef struct TpchgenFdwTable
-{
-	tpch_table	table;
-	double		sf;
-	int64		part;
-	int64		parts;
-} TpchgenFdwTable;
-
-/*
- * A pushed-down key condition: "key <op> value", where op is a btree
- * strategy number or KEY_IN for = ANY (array).
- */
-#define KEY_IN (BTMaxStrategyNumber + 1)
 
 /* Planner state of a foreign table, in baserel->fdw_private. */
 typedef struct TpchgenFdwPlanState
@@ -118,14 +72,6 @@ enum TpchgenFdwPrivate
 	FDW_PRIVATE_USED,			/* IntList: attributes to generate */
 	FDW_PRIVATE_KEY_OPS			/* IntList: the op of each fdw_exprs value */
 };
-
-/* Closed intervals of keys, sorted and disjoint. */
-typedef struct KeySet
-{
-	int			n;
-	int64	   *lo;
-	int64	   *hi;
-} KeySet;
 
 /*
  * What the participants of a parallel scan share: the engine's counter, and
@@ -164,20 +110,10 @@ typedef struct TpchgenFdwScanState
 /* A cost of generating a row, as functions.c charges it. */
 #define GEN_COST_FACTOR		2.0
 
-/* Table rows taken as a heap page, to size parallel plans and ANALYZE. */
-#define ROWS_PER_PAGE		64.0
-
 /* Seeking to a key range: a few hundred random-stream skips. */
 #define SEEK_COST_FACTOR	10.0
 
-/* Fixed, so that ANALYZE of the same table gives the same statistics. */
-#define SAMPLE_SEED			UINT64CONST(0x7470636867656e)
-
-/* Tables up to this many times the sample are read whole by ANALYZE. */
-#define SAMPLE_READ_WHOLE	10.0
-
 PG_FUNCTION_INFO_V1(tpchgen_fdw_handler);
-PG_FUNCTION_INFO_V1(tpchgen_fdw_validator);
 
 /*
  * FDW callback routines
@@ -216,26 +152,6 @@ static List *tpchImportForeignSchema(ImportForeignSchemaStmt *stmt,
 /*
  * Helper functions
  */
-static const char *closest_match(const char *name, const char *const *candidates,
-								 int ncandidates);
-static bool is_valid_option(const char *name, Oid context);
-static bool ec_member_is_key(PlannerInfo *root, RelOptInfo *rel,
-							 EquivalenceClass *ec, EquivalenceMember *em,
-							 void *arg);
-static double option_sf(DefElem *def);
-static int64 option_int(DefElem *def);
-static void check_option_values(List *options, Oid catalog);
-static void get_table_options(Relation rel, TpchgenFdwTable *tab);
-static void check_columns(Relation rel, tpch_table table);
-static const char *column_type_name(const tpch_column *c);
-static AttrNumber key_attribute(Relation rel, tpch_table table, Oid *type);
-static int	key_condition(PlannerInfo *root, Expr *clause, Index relid,
-						  AttrNumber keyatt, Expr **value);
-static void keyset_init(KeySet *set);
-static void keyset_restrict(KeySet *set, int op, Datum value, bool isnull,
-							Oid type);
-static int64 keyset_group_rows(const KeySet *set, const TpchgenFdwTable *tab,
-							   int64 **first, int64 **count);
 static Cost gen_cost(double gen_rows, double rows, RelOptInfo *baserel);
 static TpchgenScan *create_scan(TpchgenFdwScanState *st, ForeignScanState *node,
 								TpchgenScanShared *shared);
@@ -244,10 +160,6 @@ static bool generate_row(TpchgenFdwScanState *st, TupleTableSlot *slot);
 static int *bind_attributes(Relation rel, tpch_table table, List *used);
 static void decode_private(List *fdw_private, TpchgenFdwTable *tab,
 						   List **used, List **key_ops);
-static int	acquire_sample_rows(Relation relation, int elevel,
-								HeapTuple *rows, int targrows,
-								double *totalrows, double *totaldeadrows);
-
 
 /*
  * Foreign-data wrapper handler function: return a struct with pointers
@@ -278,82 +190,6 @@ tpchgen_fdw_handler(PG_FUNCTION_ARGS)
 }
 
 /*
- * Validate the generic options given to a FOREIGN DATA WRAPPER, SERVER,
- * USER MAPPING or FOREIGN TABLE that uses tpchgen: names, values, and the
- * combinations visible in one option list.  A table's part is checked
- * against its server's parts only when a query plans it, since the
- * validator sees one object's options alone.
- */
-Datum
-tpchgen_fdw_validator(PG_FUNCTION_ARGS)
-{
-	List	   *options = untransformRelOptions(PG_GETARG_DATUM(0));
-	Oid			catalog = PG_GETARG_OID(1);
-	bool		has_table = false;
-	ListCell   *lc;
-
-	foreach(lc, options)
-	{
-		DefElem    *def = (DefElem *) lfirst(lc);
-
-		if (!is_valid_option(def->defname, catalog))
-		{
-			const char *names[lengthof(valid_options)];
-			int			n = 0;
-			const char *match;
-			StringInfoData valid;
-
-			initStringInfo(&valid);
-			for (const TpchgenFdwOption *opt = valid_options; opt->name; opt++)
-				if (opt->context == catalog)
-				{
-					names[n++] = opt->name;
-					appendStringInfo(&valid, "%s%s", valid.len > 0 ? ", " : "",
-									 opt->name);
-				}
-			match = closest_match(def->defname, names, n);
-
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-					 errmsg("invalid option \"%s\"", def->defname),
-					 match ? errhint("Perhaps you meant the option \"%s\".", match) :
-					 n > 0 ? errhint("Valid options in this context are: %s.", valid.data) :
-					 errhint("There are no valid options in this context.")));
-		}
-		if (strcmp(def->defname, "table") == 0)
-		{
-			const char *name = defGetString(def);
-
-			if (tpch_table_lookup(name) < 0)
-			{
-				const char *tables[TPCH_NTABLES];
-				const char *match;
-
-				for (int t = 0; t < TPCH_NTABLES; t++)
-					tables[t] = tpch_table_name(t);
-				match = closest_match(name, tables, TPCH_NTABLES);
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("unknown TPC-H table \"%s\"", name),
-						 match ? errhint("Perhaps you meant the table \"%s\".", match) :
-						 errhint("The tables are region, nation, supplier, part, partsupp, customer, orders and lineitem.")));
-			}
-			has_table = true;
-		}
-	}
-
-	check_option_values(options, catalog);
-
-	if (catalog == ForeignTableRelationId && !has_table)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-				 errmsg("option \"table\" is required for a tpchgen foreign table"),
-				 errhint("Name the TPC-H table to generate, as in OPTIONS (table 'lineitem').")));
-
-	PG_RETURN_VOID();
-}
-
-/*
  * tpchGetForeignRelSize
  *		Check the table's options and columns, and estimate its rows: exact
  *		for the ranges of constant key conditions, by selectivity for the
@@ -372,21 +208,22 @@ tpchGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	bool		eq_param = false;
 	ListCell   *lc;
 
-	get_table_options(rel, &ps->tab);
-	check_columns(rel, ps->tab.table);
-	ps->keyatt = key_attribute(rel, ps->tab.table, &ps->keytype);
+	tpchgen_fdw_get_table(rel, &ps->tab);
+	tpchgen_fdw_check_columns(rel, ps->tab.table);
+	ps->keyatt = tpchgen_fdw_key_attribute(rel, ps->tab.table, &ps->keytype);
 	table_close(rel, NoLock);
 
 	baserel->tuples = tpchgen_table_rows(ps->tab.table, ps->tab.sf,
 										 ps->tab.part, ps->tab.parts);
 
-	keyset_init(&keys);
+	tpchgen_keyset_init(&keys);
 	foreach(lc, baserel->baserestrictinfo)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
 		Expr	   *value;
-		int			op = key_condition(root, rinfo->clause, baserel->relid,
-									   ps->keyatt, &value);
+		int			op = tpchgen_fdw_key_condition(root, rinfo->clause,
+												   baserel->relid, ps->keyatt,
+												   &value);
 
 		if (op >= 0)
 			ps->has_in |= op == KEY_IN;
@@ -394,8 +231,8 @@ tpchGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 		{
 			Const	   *c = (Const *) value;
 
-			keyset_restrict(&keys, op, c->constvalue, c->constisnull,
-							c->consttype);
+			tpchgen_keyset_restrict(&keys, op, c->constvalue, c->constisnull,
+									c->consttype);
 		}
 		else if (op == BTEqualStrategyNumber)
 			eq_param = true;
@@ -410,7 +247,7 @@ tpchGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	 * with a parameter one group; other conditions with parameters a
 	 * selectivity.
 	 */
-	key_groups = keyset_group_rows(&keys, &ps->tab, NULL, NULL);
+	key_groups = tpchgen_keyset_group_rows(&keys, &ps->tab, NULL, NULL);
 	if (eq_param)
 		key_groups = Min(key_groups, 1);
 	ps->gen_rows = (double) tpch_rows_estimate(ps->tab.table, key_groups) *
@@ -515,8 +352,8 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
 		Expr	   *value;
 
-		if (key_condition(root, rinfo->clause, baserel->relid, ps->keyatt,
-						  &value) >= 0 &&
+		if (tpchgen_fdw_key_condition(root, rinfo->clause, baserel->relid,
+									  ps->keyatt, &value) >= 0 &&
 			join_clause_is_movable_to(rinfo, baserel))
 			candidates = lappend(candidates, rinfo);
 	}
@@ -526,7 +363,7 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 
 		candidates = list_concat(candidates,
 								 generate_implied_equalities_for_column(root, baserel,
-																		ec_member_is_key,
+																		tpchgen_fdw_ec_member_is_key,
 																		&keyatt,
 																		baserel->lateral_referencers));
 	}
@@ -564,8 +401,9 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 			RestrictInfo *jinfo = lfirst_node(RestrictInfo, lc2);
 			Expr	   *value;
 
-			if (key_condition(root, jinfo->clause, baserel->relid, ps->keyatt,
-							  &value) == BTEqualStrategyNumber)
+			if (tpchgen_fdw_key_condition(root, jinfo->clause, baserel->relid,
+										  ps->keyatt, &value) ==
+				BTEqualStrategyNumber)
 				has_eq = true;
 			else
 				other = lappend(other, jinfo);
@@ -620,8 +458,8 @@ tpchGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 		if (rinfo->pseudoconstant)
 			continue;
-		op = key_condition(root, rinfo->clause, baserel->relid, ps->keyatt,
-						   &value);
+		op = tpchgen_fdw_key_condition(root, rinfo->clause, baserel->relid,
+									   ps->keyatt, &value);
 		if (op < 0)
 			continue;
 		key_values = lappend(key_values, value);
@@ -765,7 +603,7 @@ tpchBeginForeignScan(ForeignScanState *node, int eflags)
 	decode_private(plan->fdw_private, &st->tab, &used, &st->key_ops);
 
 	/* the table may have changed since planning: columns are checked again */
-	check_columns(rel, st->tab.table);
+	tpchgen_fdw_check_columns(rel, st->tab.table);
 	st->attcol = bind_attributes(rel, st->tab.table, used);
 
 	st->key_states = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
@@ -999,9 +837,9 @@ tpchAnalyzeForeignTable(Relation relation, AcquireSampleRowsFunc *func,
 {
 	TpchgenFdwTable tab;
 
-	get_table_options(relation, &tab);
-	check_columns(relation, tab.table);
-	*func = acquire_sample_rows;
+	tpchgen_fdw_get_table(relation, &tab);
+	tpchgen_fdw_check_columns(relation, tab.table);
+	*func = tpchgen_fdw_sample_rows;
 	*totalpages = (BlockNumber)
 		Max(1.0, ceil(tpchgen_table_rows(tab.table, tab.sf, tab.part,
 										 tab.parts) / ROWS_PER_PAGE));
@@ -1046,7 +884,7 @@ tpchImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 
 			for (int t = 0; t < TPCH_NTABLES; t++)
 				tables[t] = tpch_table_name(t);
-			match = closest_match(rv->relname, tables, TPCH_NTABLES);
+			match = tpchgen_closest_match(rv->relname, tables, TPCH_NTABLES);
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
 					 errmsg("table \"%s\" does not exist in schema \"tpch\"",
@@ -1070,616 +908,13 @@ tpchImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 		for (int i = 0; i < ncols; i++)
 			appendStringInfo(&buf, "%s\n\t%s %s", i > 0 ? "," : "",
 							 quote_identifier(cols[i].name),
-							 column_type_name(&cols[i]));
+							 tpchgen_fdw_column_type(&cols[i]));
 		appendStringInfo(&buf, "\n) SERVER %s OPTIONS (table %s)",
 						 quote_identifier(server->servername),
 						 quote_literal_cstr(name));
 		commands = lappend(commands, buf.data);
 	}
 	return commands;
-}
-
-/* ------------------------------------------------------------------------
- * Options and columns
- * ------------------------------------------------------------------------ */
-
-/*
- * The candidate nearest to name by edit distance, or NULL when none is near
- * enough to be a likely misspelling (at most half of name, and 4, changed),
- * as PostgreSQL's own hints choose.
- */
-static const char *
-closest_match(const char *name, const char *const *candidates, int ncandidates)
-{
-	ClosestMatchState match;
-
-	initClosestMatch(&match, name, 4);
-	for (int i = 0; i < ncandidates; i++)
-		updateClosestMatch(&match, candidates[i]);
-	return getClosestMatch(&match);
-}
-
-static bool
-is_valid_option(const char *name, Oid context)
-{
-	for (const TpchgenFdwOption *opt = valid_options; opt->name; opt++)
-		if (opt->context == context && strcmp(opt->name, name) == 0)
-			return true;
-	return false;
-}
-
-/* The value of an sf option, parsed as the functions' float8 argument is. */
-static double
-option_sf(DefElem *def)
-{
-	return DatumGetFloat8(DirectFunctionCall1(float8in,
-											  CStringGetDatum(defGetString(def))));
-}
-
-/* The value of a part or parts option, parsed as a bigint argument is. */
-static int64
-option_int(DefElem *def)
-{
-	return DatumGetInt64(DirectFunctionCall1(int8in,
-											 CStringGetDatum(defGetString(def))));
-}
-
-/*
- * Checks sf, part and parts as the functions do, with the values present in
- * one option list (a table's part may refer to its server's parts).
- */
-static void
-check_option_values(List *options, Oid catalog)
-{
-	double		sf = 1.0;
-	int64		part = 1;
-	int64		parts = 1;
-	bool		has_part = false;
-	bool		has_parts = false;
-	ListCell   *lc;
-
-	foreach(lc, options)
-	{
-		DefElem    *def = (DefElem *) lfirst(lc);
-
-		if (strcmp(def->defname, "sf") == 0)
-		{
-			sf = option_sf(def);
-			tpchgen_check_args(sf, 1, 1);
-		}
-		else if (strcmp(def->defname, "part") == 0)
-		{
-			part = option_int(def);
-			has_part = true;
-		}
-		else if (strcmp(def->defname, "parts") == 0)
-		{
-			parts = option_int(def);
-			has_parts = true;
-		}
-	}
-
-	/* without parts here, the server's (or the default) applies later */
-	if (has_part && !has_parts)
-	{
-		if (part < 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("part must be at least 1, not %lld",
-							(long long) part)));
-		parts = part;
-	}
-	tpchgen_check_args(sf, part, parts);
-}
-
-/* Error context while a foreign table's merged options are checked. */
-static void
-table_options_context(void *arg)
-{
-	errcontext("foreign table \"%s\"", RelationGetRelationName((Relation) arg));
-}
-
-/*
- * The TPC-H table, sf, part and parts of a foreign table: its own options
- * over its server's over the defaults (1, 1 of 1).  Read at planning, so
- * that ALTER SERVER and ALTER FOREIGN TABLE, which invalidate cached plans,
- * apply from the next query on.
- */
-static void
-get_table_options(Relation rel, TpchgenFdwTable *tab)
-{
-	ForeignTable *table = GetForeignTable(RelationGetRelid(rel));
-	ForeignServer *server = GetForeignServer(table->serverid);
-	List	   *options = list_concat_copy(server->options, table->options);
-	bool		has_table = false;
-	ErrorContextCallback errcallback;
-	ListCell   *lc;
-
-	tab->sf = 1.0;
-	tab->part = 1;
-	tab->parts = 1;
-	foreach(lc, options)
-	{
-		DefElem    *def = (DefElem *) lfirst(lc);
-
-		if (strcmp(def->defname, "table") == 0)
-		{
-			int			t = tpch_table_lookup(defGetString(def));
-
-			has_table = t >= 0;
-			tab->table = (tpch_table) t;
-		}
-		else if (strcmp(def->defname, "sf") == 0)
-			tab->sf = option_sf(def);
-		else if (strcmp(def->defname, "part") == 0)
-			tab->part = option_int(def);
-		else if (strcmp(def->defname, "parts") == 0)
-			tab->parts = option_int(def);
-	}
-	if (!has_table)
-		elog(ERROR, "foreign table \"%s\" has no valid table option",
-			 RelationGetRelationName(rel));
-
-	errcallback.callback = table_options_context;
-	errcallback.arg = rel;
-	errcallback.previous = error_context_stack;
-	error_context_stack = &errcallback;
-	tpchgen_check_args(tab->sf, tab->part, tab->parts);
-	error_context_stack = errcallback.previous;
-}
-
-/* The SQL type of a column in the SQL functions and IMPORT FOREIGN SCHEMA. */
-static const char *
-column_type_name(const tpch_column *c)
-{
-	switch (c->kind)
-	{
-		case TPCH_KIND_INT:
-			return "integer";
-		case TPCH_KIND_KEY:
-			return "bigint";
-		case TPCH_KIND_MONEY:
-		case TPCH_KIND_QUANTITY:
-			return "numeric(15,2)";
-		case TPCH_KIND_DATE:
-			return "date";
-		case TPCH_KIND_CHAR:
-			return psprintf("char(%d)", c->width);
-		case TPCH_KIND_VARCHAR:
-			return psprintf("varchar(%d)", c->width);
-	}
-	elog(ERROR, "unexpected tpchgen column kind %d", (int) c->kind);
-	return NULL;
-}
-
-/*
- * Whether values of a column can be stored in a type: the engine converts
- * the usual types directly and any other through its input function, so a
- * type fits if its category takes the value's text.  Integers cannot take
- * money, which has decimals; char(n)/varchar(n) must be as wide as the
- * specification's strings.
- */
-static bool
-type_fits(const tpch_column *c, Oid type, int32 typmod)
-{
-	Oid			base = getBaseType(type);
-	char		category;
-	bool		preferred;
-
-	get_type_category_preferred(base, &category, &preferred);
-	if ((base == BPCHAROID || base == VARCHAROID) && typmod >= (int32) VARHDRSZ &&
-		(c->kind == TPCH_KIND_CHAR || c->kind == TPCH_KIND_VARCHAR) &&
-		typmod - (int32) VARHDRSZ < c->width)
-		return false;
-	if (category == TYPCATEGORY_STRING)
-		return true;
-	switch (c->kind)
-	{
-		case TPCH_KIND_INT:
-		case TPCH_KIND_KEY:
-		case TPCH_KIND_QUANTITY:
-			return category == TYPCATEGORY_NUMERIC;
-		case TPCH_KIND_MONEY:
-			return category == TYPCATEGORY_NUMERIC && base != INT2OID &&
-				base != INT4OID && base != INT8OID && base != OIDOID;
-		case TPCH_KIND_DATE:
-			return category == TYPCATEGORY_DATETIME;
-		case TPCH_KIND_CHAR:
-		case TPCH_KIND_VARCHAR:
-			return false;
-	}
-	return false;
-}
-
-/*
- * Raises an error for a column of the foreign table that its TPC-H table
- * does not have, or whose type cannot hold its values.  Done when a query
- * is planned or the table analyzed: CREATE FOREIGN TABLE shows the
- * validator the options only.
- */
-static void
-check_columns(Relation rel, tpch_table table)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			ncols;
-	const tpch_column *cols = tpch_columns(table, &ncols);
-
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		const char *name = NameStr(att->attname);
-		int			col;
-
-		if (att->attisdropped)
-			continue;
-		col = tpch_column_lookup(table, name);
-		if (col < 0)
-		{
-			const char **names = palloc(sizeof(char *) * ncols);
-			const char *match;
-			StringInfoData list;
-
-			initStringInfo(&list);
-			for (int c = 0; c < ncols; c++)
-			{
-				names[c] = cols[c].name;
-				appendStringInfo(&list, "%s%s", c > 0 ? ", " : "", cols[c].name);
-			}
-			match = closest_match(name, names, ncols);
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("column \"%s\" of foreign table \"%s\" is not a column of TPC-H table %s",
-							name, RelationGetRelationName(rel),
-							tpch_table_name(table)),
-					 match ? errhint("Perhaps you meant the column \"%s\".", match) :
-					 errhint("The columns of %s are %s.", tpch_table_name(table),
-							 list.data)));
-		}
-		if (!type_fits(&cols[col], att->atttypid, att->atttypmod))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" of foreign table \"%s\" has type %s, which cannot hold its values",
-							name, RelationGetRelationName(rel),
-							format_type_with_typemod(att->atttypid,
-													 att->atttypmod)),
-					 errhint("Declare it as %s, the type of TPC-H column %s.%s.",
-							 column_type_name(&cols[col]),
-							 tpch_table_name(table), cols[col].name)));
-	}
-}
-
-/*
- * The attribute number and type of the table's leading key, if the foreign
- * table declares it as an integer type (the only one its conditions are
- * pushed down for), else 0.  Nation and region are too small to need it.
- */
-static AttrNumber
-key_attribute(Relation rel, tpch_table table, Oid *type)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			ncols;
-	const char *key = tpch_columns(table, &ncols)[0].name;
-
-	if (table == TPCH_REGION || table == TPCH_NATION)
-		return 0;
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), key) == 0 &&
-			(att->atttypid == INT2OID || att->atttypid == INT4OID ||
-			 att->atttypid == INT8OID))
-		{
-			*type = att->atttypid;
-			return att->attnum;
-		}
-	}
-	return 0;
-}
-
-/* ------------------------------------------------------------------------
- * Key conditions and ranges
- * ------------------------------------------------------------------------ */
-
-/* Whether an expression is the key column of the scanned relation. */
-static bool
-is_key_var(Node *node, Index relid, AttrNumber keyatt)
-{
-	return node != NULL && IsA(node, Var) &&
-		((Var *) node)->varno == relid &&
-		((Var *) node)->varattno == keyatt &&
-		((Var *) node)->varlevelsup == 0;
-}
-
-/* generate_implied_equalities_for_column: equivalence members on the key. */
-static bool
-ec_member_is_key(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
-				 EquivalenceMember *em, void *arg)
-{
-	return is_key_var((Node *) em->em_expr, rel->relid, *(AttrNumber *) arg);
-}
-
-/*
- * If clause compares the key with an integer operator to a value that the
- * executor can compute before the scan (no column of this relation, nothing
- * volatile), returns the operator (a btree strategy, or KEY_IN for
- * = ANY (array)) and sets *value; else -1.
- */
-static int
-key_condition(PlannerInfo *root, Expr *clause, Index relid, AttrNumber keyatt,
-			  Expr **value)
-{
-	Oid			opno;
-	Node	   *key;
-	int			op;
-
-	if (keyatt == 0)
-		return -1;
-	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
-	{
-		OpExpr	   *opexpr = (OpExpr *) clause;
-
-		opno = opexpr->opno;
-		key = linitial(opexpr->args);
-		*value = lsecond(opexpr->args);
-		if (!is_key_var(key, relid, keyatt))
-		{
-			key = lsecond(opexpr->args);
-			*value = linitial(opexpr->args);
-			opno = get_commutator(opno);
-		}
-		op = OidIsValid(opno) ?
-			get_op_opfamily_strategy(opno, INTEGER_BTREE_FAM_OID) :
-			InvalidStrategy;
-	}
-	else if (IsA(clause, ScalarArrayOpExpr))
-	{
-		ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) clause;
-
-		key = linitial(saop->args);
-		*value = lsecond(saop->args);
-		if (!saop->useOr ||
-			get_op_opfamily_strategy(saop->opno, INTEGER_BTREE_FAM_OID) !=
-			BTEqualStrategyNumber)
-			return -1;
-		op = KEY_IN;
-	}
-	else
-		return -1;
-
-	if (op == InvalidStrategy ||
-		!is_key_var(key, relid, keyatt) ||
-		bms_is_member(relid, pull_varnos(root, (Node *) *value)) ||
-		contain_volatile_functions((Node *) *value) ||
-		contain_subplans((Node *) *value))
-		return -1;
-	return op;
-}
-
-/* All keys. */
-static void
-keyset_init(KeySet *set)
-{
-	set->n = 1;
-	set->lo = palloc(sizeof(int64));
-	set->hi = palloc(sizeof(int64));
-	set->lo[0] = PG_INT64_MIN;
-	set->hi[0] = PG_INT64_MAX;
-}
-
-static int64
-int_datum(Datum d, Oid type)
-{
-	switch (type)
-	{
-		case INT2OID:
-			return DatumGetInt16(d);
-		case INT4OID:
-			return DatumGetInt32(d);
-		case INT8OID:
-			return DatumGetInt64(d);
-	}
-	elog(ERROR, "unexpected type %u of a tpchgen key value", type);
-	return 0;
-}
-
-static int
-cmp_int64(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a;
-	int64		y = *(const int64 *) b;
-
-	return (x > y) - (x < y);
-}
-
-/* Intersects set with the sorted, disjoint intervals lo[i]..hi[i]. */
-static void
-keyset_intersect(KeySet *set, int n, const int64 *lo, const int64 *hi)
-{
-	int64	   *rlo = palloc(sizeof(int64) * (set->n + n));
-	int64	   *rhi = palloc(sizeof(int64) * (set->n + n));
-	int			r = 0;
-	int			i = 0;
-	int			j = 0;
-
-	while (i < set->n && j < n)
-	{
-		int64		a = Max(set->lo[i], lo[j]);
-		int64		b = Min(set->hi[i], hi[j]);
-
-		if (a <= b)
-		{
-			rlo[r] = a;
-			rhi[r] = b;
-			r++;
-		}
-		if (set->hi[i] < hi[j])
-			i++;
-		else
-			j++;
-	}
-	set->n = r;
-	set->lo = rlo;
-	set->hi = rhi;
-}
-
-/*
- * Keeps the keys of set for which "key op value" holds; a NULL value (or a
- * NULL array) holds for none.
- */
-static void
-keyset_restrict(KeySet *set, int op, Datum value, bool isnull, Oid type)
-{
-	int64		lo = PG_INT64_MIN;
-	int64		hi = PG_INT64_MAX;
-
-	if (isnull)
-	{
-		set->n = 0;
-		return;
-	}
-	if (op == KEY_IN)
-	{
-		ArrayType  *array = DatumGetArrayTypeP(value);
-		Oid			elemtype = ARR_ELEMTYPE(array);
-		int16		elmlen;
-		bool		elmbyval;
-		char		elmalign;
-		Datum	   *elems;
-		bool	   *nulls;
-		int			nelems;
-		int64	   *keys;
-		int			nkeys = 0;
-
-		get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
-		deconstruct_array(array, elemtype, elmlen, elmbyval, elmalign,
-						  &elems, &nulls, &nelems);
-		keys = palloc(sizeof(int64) * Max(nelems, 1));
-		for (int i = 0; i < nelems; i++)
-			if (!nulls[i])
-				keys[nkeys++] = int_datum(elems[i], elemtype);
-		qsort(keys, nkeys, sizeof(int64), cmp_int64);
-		nelems = 0;
-		for (int i = 0; i < nkeys; i++)
-			if (nelems == 0 || keys[i] != keys[nelems - 1])
-				keys[nelems++] = keys[i];
-		keyset_intersect(set, nelems, keys, keys);
-		return;
-	}
-
-	switch (op)
-	{
-		case BTLessStrategyNumber:
-			if (int_datum(value, type) == PG_INT64_MIN)
-			{
-				set->n = 0;
-				return;
-			}
-			hi = int_datum(value, type) - 1;
-			break;
-		case BTLessEqualStrategyNumber:
-			hi = int_datum(value, type);
-			break;
-		case BTEqualStrategyNumber:
-			lo = hi = int_datum(value, type);
-			break;
-		case BTGreaterEqualStrategyNumber:
-			lo = int_datum(value, type);
-			break;
-		case BTGreaterStrategyNumber:
-			if (int_datum(value, type) == PG_INT64_MAX)
-			{
-				set->n = 0;
-				return;
-			}
-			lo = int_datum(value, type) + 1;
-			break;
-	}
-	keyset_intersect(set, 1, &lo, &hi);
-}
-
-/* The first order index whose key is at least key (n + 1 if none). */
-static int64
-order_index_from(int64 key, int64 n)
-{
-	int64		lo = 1;
-	int64		hi = n + 1;
-
-	/* keys grow with the index, leaving gaps: search, do not invert */
-	while (lo < hi)
-	{
-		int64		mid = lo + (hi - lo) / 2;
-
-		if (tpch_orderkey(mid) >= key)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
-/*
- * The group rows of the table part whose keys are in set, as ranges in
- * increasing order (adjacent ones merged) if first/count are given; returns
- * their number of group rows.  Orders (and their lines) are numbered
- * 1..n with sparse keys; the other tables' key is the group row.
- */
-static int64
-keyset_group_rows(const KeySet *set, const TpchgenFdwTable *tab,
-				  int64 **first, int64 **count)
-{
-	int64		part_first;
-	int64		part_count;
-	int64		part_end;
-	int64		total = 0;
-	int			nranges = 0;
-
-	tpch_part_range(tab->table, tab->sf, tab->part, tab->parts,
-					&part_first, &part_count);
-	part_end = part_first + part_count;
-	if (first)
-	{
-		*first = palloc(sizeof(int64) * Max(set->n, 1));
-		*count = palloc(sizeof(int64) * Max(set->n, 1));
-	}
-
-	for (int i = 0; i < set->n; i++)
-	{
-		int64		a;
-		int64		b;			/* one past the last */
-
-		if (tab->table == TPCH_ORDERS || tab->table == TPCH_LINEITEM)
-		{
-			int64		n = tpch_group_rows(tab->table, tab->sf);
-
-			a = order_index_from(set->lo[i], n);
-			b = set->hi[i] == PG_INT64_MAX ? n + 1 :
-				order_index_from(set->hi[i] + 1, n);
-		}
-		else
-		{
-			a = set->lo[i];
-			b = set->hi[i] == PG_INT64_MAX ? part_end : set->hi[i] + 1;
-		}
-		a = Max(a, part_first);
-		b = Min(b, part_end);
-		if (a >= b)
-			continue;
-		total += b - a;
-		if (first == NULL)
-			continue;
-		if (nranges > 0 && (*first)[nranges - 1] + (*count)[nranges - 1] == a)
-			(*count)[nranges - 1] += b - a;
-		else
-		{
-			(*first)[nranges] = a;
-			(*count)[nranges] = b - a;
-			nranges++;
-		}
-	}
-	if (first)
-		return nranges;
-	return total;
 }
 
 /* ------------------------------------------------------------------------
@@ -1754,18 +989,18 @@ compute_ranges(TpchgenFdwScanState *st, ExprContext *econtext)
 
 	MemoryContextReset(st->rangecxt);
 	old = MemoryContextSwitchTo(st->rangecxt);
-	keyset_init(&keys);
+	tpchgen_keyset_init(&keys);
 	forboth(lc, st->key_states, lo, st->key_ops)
 	{
 		ExprState  *state = (ExprState *) lfirst(lc);
 		bool		isnull;
 		Datum		value = ExecEvalExpr(state, econtext, &isnull);
 
-		keyset_restrict(&keys, lfirst_int(lo), value, isnull,
-						exprType((Node *) state->expr));
+		tpchgen_keyset_restrict(&keys, lfirst_int(lo), value, isnull,
+								exprType((Node *) state->expr));
 	}
-	st->nranges = keyset_group_rows(&keys, &st->tab, &st->range_first,
-									&st->range_count);
+	st->nranges = tpchgen_keyset_group_rows(&keys, &st->tab, &st->range_first,
+											&st->range_count);
 	MemoryContextSwitchTo(old);
 
 	if (st->nranges > 0)
@@ -1810,151 +1045,4 @@ bind_attributes(Relation rel, tpch_table table, List *used)
 			attcol[i] = tpch_column_lookup(table, NameStr(att->attname));
 	}
 	return attcol;
-}
-
-/* ------------------------------------------------------------------------
- * ANALYZE
- * ------------------------------------------------------------------------ */
-
-/* Most rows a group row has: 7 lines an order, 4 suppliers a part. */
-static int
-max_group_rows(tpch_table table)
-{
-	switch (table)
-	{
-		case TPCH_LINEITEM:
-			return 7;
-		case TPCH_PARTSUPP:
-			return 4;
-		default:
-			return 1;
-	}
-}
-
-/*
- * Samples rows by seeking, not scanning.  Rows are drawn one at a time as
- * (group row, row j within it) pairs, j up to the most a group can have,
- * and a pair whose group has fewer rows is dropped: so every row has the
- * same chance, and the rows of one order or part do not come in clusters,
- * which would make ANALYZE take l_orderkey and ps_partkey for columns with
- * a few thousand values.  Enough pairs are drawn to leave some rows over,
- * and the surplus is dropped at random, keeping the rest in table order.
- * A small table, where pairs would often repeat, is read whole (twice: to
- * count its rows, then to select some).  The draws have a fixed seed, so a
- * table's statistics (and the plans made from them) are reproducible.
- */
-static int
-acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
-					int targrows, double *totalrows, double *totaldeadrows)
-{
-	TupleDesc	desc = RelationGetDescr(relation);
-	TpchgenFdwTable tab;
-	TpchgenScan *scan;
-	int		   *attcol = palloc(sizeof(int) * desc->natts);
-	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
-	bool	   *isnull = palloc(sizeof(bool) * desc->natts);
-	int64		part_first;
-	int64		part_count;
-	double		estimate;
-	int			nrows = 0;
-	pg_prng_state prng;
-
-	get_table_options(relation, &tab);
-	check_columns(relation, tab.table);
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		attcol[i] = att->attisdropped ? -1 :
-			tpch_column_lookup(tab.table, NameStr(att->attname));
-	}
-	scan = tpchgen_scan_create(tab.table, tab.sf, tab.part, tab.parts);
-	tpchgen_scan_bind(scan, desc, attcol);
-	tpch_part_range(tab.table, tab.sf, tab.part, tab.parts,
-					&part_first, &part_count);
-	estimate = (double) tpch_rows_estimate(tab.table, part_count);
-	pg_prng_seed(&prng, SAMPLE_SEED ^ (uint64) tab.table);
-
-	if (estimate <= SAMPLE_READ_WHOLE * targrows)
-	{
-		TpchgenScan *counter = tpchgen_scan_create(tab.table, tab.sf, tab.part,
-												   tab.parts);
-		int64		total = 0;
-
-		/* no column bound: counting generates next to nothing */
-		for (int i = 0; i < desc->natts; i++)
-			attcol[i] = -1;
-		tpchgen_scan_bind(counter, desc, attcol);
-		while (tpchgen_scan_next(counter, values, isnull))
-			total++;
-		tpchgen_scan_end(counter);
-
-		for (int64 i = 0; tpchgen_scan_next(scan, values, isnull); i++)
-			if (pg_prng_uint64_range(&prng, 1, Max(total - i, 1)) <=
-				(uint64) (targrows - nrows))
-				rows[nrows++] = heap_form_tuple(desc, values, isnull);
-		*totalrows = total;
-	}
-	else
-	{
-		int			per_group = max_group_rows(tab.table);
-		double		mean = estimate / part_count;
-		int64		npairs = (int64) ceil(targrows * per_group / mean * 1.05);
-		int64	   *pairs = palloc(sizeof(int64) * npairs);
-		HeapTuple  *taken = palloc(sizeof(HeapTuple) * npairs);
-		int64		ntaken = 0;
-		int64		n = 0;
-
-		/* distinct pairs (g, j) as g * 8 + j, sorted: in table order */
-		while (n < npairs)
-		{
-			int64		drawn = n;
-
-			while (drawn < npairs)
-				pairs[drawn++] = (part_first + (int64)
-								  pg_prng_uint64_range(&prng, 0, part_count - 1)) * 8 +
-					(int64) pg_prng_uint64_range(&prng, 1, per_group);
-			qsort(pairs, npairs, sizeof(int64), cmp_int64);
-			n = 0;
-			for (int64 i = 0; i < npairs; i++)
-				if (n == 0 || pairs[i] != pairs[n - 1])
-					pairs[n++] = pairs[i];
-		}
-
-		for (int64 i = 0; i < npairs; i = n)
-		{
-			int64		group = pairs[i] / 8;
-			int			j = 0;
-
-			tpchgen_scan_set_range(scan, group, 1);
-			for (n = i; n < npairs && pairs[n] / 8 == group; n++)
-			{
-				/* the group's rows up to row pairs[n] % 8, taking that one */
-				while (j < pairs[n] % 8 &&
-					   tpchgen_scan_next(scan, values, isnull))
-					j++;
-				if (j == pairs[n] % 8)
-					taken[ntaken++] = heap_form_tuple(desc, values, isnull);
-			}
-			vacuum_delay_point(true);
-		}
-
-		/* keep targrows of them at random, in order (selection sampling) */
-		for (int64 i = 0; i < ntaken; i++)
-		{
-			if (pg_prng_uint64_range(&prng, 1, ntaken - i) <=
-				(uint64) (targrows - nrows))
-				rows[nrows++] = taken[i];
-			else
-				heap_freetuple(taken[i]);
-		}
-		*totalrows = estimate;
-	}
-	tpchgen_scan_end(scan);
-	*totaldeadrows = 0;
-	ereport(elevel,
-			(errmsg("\"%s\": sampled %d rows of TPC-H table %s, about %.0f rows",
-					RelationGetRelationName(relation), nrows,
-					tpch_table_name(tab.table), *totalrows)));
-	return nrows;
 }

@@ -13,7 +13,7 @@
  * only fewer are generated.  Q20's year of l_shipdate generates a fifth
  * of lineitem, Q6's too, Q14's month a twentieth.
  */
-#include "fdw_dates.h"
+#include "fdw.h"
 
 #include "access/stratnum.h"
 #include "catalog/pg_am.h"

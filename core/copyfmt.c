@@ -16,6 +16,14 @@
 
 #include <string.h>
 
+/*
+ * What of a value may hold a special byte: nothing, its own bytes (not the
+ * blanks that pad a char(n) when a blank is not special), or all of it.
+ */
+#define CHECK_NONE 0
+#define CHECK_TEXT 1
+#define CHECK_ALL 2
+
 /* Longest text of a value of each kind, before escapes. */
 static size_t
 kind_max_len(const tpch_column *c)
@@ -35,6 +43,42 @@ kind_max_len(const tpch_column *c)
 			return (size_t) c->width;
 	}
 	return 0;
+}
+
+/* Whether any value of a distribution holds a byte special under the options. */
+static int
+dist_special(const tpch_copy_spec *s, const tpch_dist *d)
+{
+	for (int i = 0; i < d->count; i++)
+		for (int j = 0; j < d->len[i]; j++)
+			if (s->special[(unsigned char) d->text[(size_t) i * d->width + j]])
+				return 1;
+	return 0;
+}
+
+/*
+ * Whether the row is lineitem's, every column in order, text or CSV, and
+ * only l_comment can need escapes or quotes: no FORCE_QUOTE, a NULL string
+ * no value can equal (CSV: the empty one; text never compares values with
+ * it), and no special byte in numbers, dates, the flags (R, A, N, O and F),
+ * l_shipinstruct's and l_shipmode's words or the blanks that pad them.
+ */
+static int
+plain_lineitem(const tpch_copy_spec *s, const tpch_column *cols, int ncols,
+			   int num_special)
+{
+	if (s->table != TPCH_LINEITEM || s->format == TPCH_COPY_BINARY ||
+		s->nfields != ncols || num_special || s->special[' '] ||
+		s->special['R'] || s->special['A'] || s->special['N'] ||
+		s->special['O'] || s->special['F'] ||
+		dist_special(s, &tpch_dist_instruct) || dist_special(s, &tpch_dist_smode) ||
+		(s->format == TPCH_COPY_CSV && s->null_len != 0))
+		return 0;
+	for (int i = 0; i < ncols; i++)
+		if (s->col[i] != i || s->force_quote[i] ||
+			(cols[i].kind == TPCH_KIND_CHAR && cols[i].width > 32))
+			return 0;
+	return 1;
 }
 
 int
@@ -57,8 +101,8 @@ tpch_copy_prepare(tpch_copy_spec *s)
 		/* every byte escaped or doubled, quotes, the delimiter or length */
 		bound += 2 * kind_max_len(&cols[s->col[i]]) + 24;
 	}
-	/* put_str may write 16 bytes past a value */
-	s->row_bound = bound + 16;
+	/* put_text may write 32 bytes past a value's own (blanks) */
+	s->row_bound = bound + 32;
 
 	memset(s->special, 0, sizeof(s->special));
 	if (s->format == TPCH_COPY_TEXT)
@@ -89,9 +133,15 @@ tpch_copy_prepare(tpch_copy_spec *s)
 		s->kind[i] = (unsigned char) c->kind;
 		s->width[i] = (uint16_t) c->width;
 		s->offset[i] = c->offset;
-		s->check[i] = c->kind == TPCH_KIND_CHAR || c->kind == TPCH_KIND_VARCHAR ||
-			num_special;
+		if (c->kind == TPCH_KIND_CHAR && s->special[' '])
+			s->check[i] = CHECK_ALL;
+		else if (c->kind == TPCH_KIND_CHAR || c->kind == TPCH_KIND_VARCHAR ||
+				 num_special)
+			s->check[i] = CHECK_TEXT;
+		else
+			s->check[i] = CHECK_NONE;
 	}
+	s->lineitem = plain_lineitem(s, cols, ncols, num_special);
 	return TPCH_OK;
 }
 
@@ -99,43 +149,56 @@ tpch_copy_prepare(tpch_copy_spec *s)
  * Text and CSV
  * ------------------------------------------------------------------------ */
 
-/* A value's text at p, unescaped; returns its end. */
-static inline char *
-put_text(char *p, int kind, int width, const void *f)
+/* Blanks that pad a char(n) value: every char(n) of TPC-H is at most 32 wide. */
+static const char blanks[32] = "                                ";
+
+/*
+ * A value's text at p, unescaped; returns its end.  A char(n) value comes
+ * out blank-padded to n; *text_end receives the end of the value's own
+ * bytes before the blanks (the end for other kinds).
+ */
+static inline __attribute__((always_inline)) char *
+put_text(char *p, int kind, int width, const void *f, char **text_end)
 {
 	switch (kind)
 	{
 		case TPCH_KIND_INT:
 		case TPCH_KIND_KEY:
-			return put_i64(p, *(const int64_t *) f);
+			p = put_i64(p, *(const int64_t *) f);
+			break;
 		case TPCH_KIND_QUANTITY:
 			/* numeric(15,2) of whole units */
 			p = put_i64(p, *(const int64_t *) f);
 			memcpy(p, ".00", 3);
-			return p + 3;
+			p += 3;
+			break;
 		case TPCH_KIND_MONEY:
-			return put_money(p, *(const int64_t *) f);
+			p = put_money(p, *(const int64_t *) f);
+			break;
 		case TPCH_KIND_DATE:
-			return put_date(p, *(const int32_t *) f);
+			p = put_date(p, *(const int32_t *) f);
+			break;
 		case TPCH_KIND_VARCHAR:
-			return put_str(p, *(const tpch_str *) f);
+			p = put_str(p, *(const tpch_str *) f);
+			break;
 		case TPCH_KIND_CHAR:
 			{
 				tpch_str	v = *(const tpch_str *) f;
+				char	   *start = p;
 
-				/* char(n) comes out blank-padded to n */
 				p = put_str(p, v);
-				if (v.len < (uint32_t) width)
-				{
+				*text_end = p;
+				/* fixed-size stores, not a memset call per value */
+				if (width <= (int) sizeof(blanks))
+					memcpy(p, blanks, sizeof(blanks));
+				else if (v.len < (uint32_t) width)
 					memset(p, ' ', (size_t) width - v.len);
-					p += width - v.len;
-				}
-				return p;
+				return v.len < (uint32_t) width ? start + width : p;
 			}
 	}
+	*text_end = p;
 	return p;
 }
-
 /*
  * Whether a word may hold a special byte: one equal to a byte of s->word
  * (the delimiter, and the backslash in text or the quote in CSV) or below
@@ -157,20 +220,29 @@ word_maybe_special(const tpch_copy_spec *s, uint64_t x)
 	return t != 0;
 }
 
-/* Whether [v, end) holds a byte special under the options; 8 at a time. */
+/*
+ * Whether [v, end) holds a byte special under the options: 8 at a time, the
+ * last 8 overlapping, then byte by byte from the first word that may.
+ */
 static inline int
 has_special(const tpch_copy_spec *s, const char *v, const char *end)
 {
 	const char *p = v;
+	uint64_t	x;
 
-	for (; end - p >= 8; p += 8)
+	if (end - p >= 8)
 	{
-		uint64_t	x;
-
-		memcpy(&x, p, 8);
-		if (word_maybe_special(s, x))
-			break;
+		for (; end - p > 8; p += 8)
+		{
+			memcpy(&x, p, 8);
+			if (word_maybe_special(s, x))
+				goto bytes;
+		}
+		memcpy(&x, end - 8, 8);
+		if (!word_maybe_special(s, x))
+			return 0;
 	}
+bytes:
 	for (; p < end; p++)
 		if (s->special[(unsigned char) *p])
 			return 1;
@@ -256,21 +328,51 @@ csv_quote(const tpch_copy_spec *s, char *v, char *end)
 }
 
 /*
- * A CSV value, quoted when COPY would quote it: in FORCE_QUOTE, equal to the
- * NULL string, or holding the delimiter, the quote, CR or LF.
+ * Whether field i's value at [v, end), its own bytes ending at text_end
+ * (before a char(n)'s blanks), has a byte special under the options.
  */
-static inline char *
-csv_field(const tpch_copy_spec *s, int field, char *v, char *end, int check)
+static inline int
+field_special(const tpch_copy_spec *s, int i, const char *v,
+			  const char *text_end, const char *end)
 {
-	size_t		len = (size_t) (end - v);
-
-	if (s->force_quote[field] ||
-		(len == s->null_len && memcmp(v, s->null_str, len) == 0) ||
-		(check && has_special(s, v, end)))
-		return csv_quote(s, v, end);
-	return end;
+	switch (s->check[i])
+	{
+		case CHECK_NONE:
+			return 0;
+		case CHECK_TEXT:
+			return has_special(s, v, text_end);
+	}
+	return has_special(s, v, end);
 }
 
+/*
+ * CSV: a value is quoted when COPY would quote it: in FORCE_QUOTE, equal to
+ * the NULL string, or holding the delimiter, the quote, CR or LF.
+ */
+static size_t
+format_csv(const tpch_copy_spec *s, const tpch_row *row, char *buf)
+{
+	const char *base = (const char *) row;
+	char	   *p = buf;
+
+	for (int i = 0; i < s->nfields; i++)
+	{
+		char	   *v = p;
+		char	   *text_end;
+
+		p = put_text(p, s->kind[i], s->width[i], base + s->offset[i], &text_end);
+		if (s->force_quote[i] ||
+			((size_t) (p - v) == s->null_len &&
+			 memcmp(v, s->null_str, s->null_len) == 0) ||
+			field_special(s, i, v, text_end, p))
+			p = csv_quote(s, v, p);
+		*p++ = s->delim;
+	}
+	p[-1] = '\n';
+	return (size_t) (p - buf);
+}
+
+/* Text: special bytes get COPY's backslash escapes. */
 static size_t
 format_text(const tpch_copy_spec *s, const tpch_row *row, char *buf)
 {
@@ -279,18 +381,15 @@ format_text(const tpch_copy_spec *s, const tpch_row *row, char *buf)
 
 	for (int i = 0; i < s->nfields; i++)
 	{
-		char	   *v;
+		char	   *v = p;
+		char	   *text_end;
 
-		if (i > 0)
-			*p++ = s->delim;
-		v = p;
-		p = put_text(p, s->kind[i], s->width[i], base + s->offset[i]);
-		if (s->format == TPCH_COPY_CSV)
-			p = csv_field(s, i, v, p, s->check[i]);
-		else if (s->check[i] && has_special(s, v, p))
+		p = put_text(p, s->kind[i], s->width[i], base + s->offset[i], &text_end);
+		if (field_special(s, i, v, text_end, p))
 			p = text_escape(s, v, p);
+		*p++ = s->delim;
 	}
-	*p++ = '\n';
+	p[-1] = '\n';
 	return (size_t) (p - buf);
 }
 
@@ -412,7 +511,9 @@ format_binary(const tpch_copy_spec *s, const tpch_row *row, char *buf)
 				{
 					char	   *len = p;
 
-					p = put_text(p + 4, TPCH_KIND_CHAR, s->width[i], f);
+					char	   *text_end;
+
+					p = put_text(p + 4, TPCH_KIND_CHAR, s->width[i], f, &text_end);
 					put_be32(len, (uint32_t) (p - len - 4));
 					break;
 				}
@@ -421,12 +522,81 @@ format_binary(const tpch_copy_spec *s, const tpch_row *row, char *buf)
 	return (size_t) (p - buf);
 }
 
+/*
+ * lineitem whole (s->lineitem): field by field without the descriptor loop,
+ * as format.c writes it for .tbl and CSV; only l_comment is looked at.
+ */
+static size_t
+format_lineitem(const tpch_copy_spec *s, const tpch_lineitem_row *l, char *buf)
+{
+	char		d = s->delim;
+	char	   *p = buf;
+	char	   *v;
+
+	p = put_u64(p, (uint64_t) l->l_orderkey);
+	*p++ = d;
+	p = put_u64(p, (uint64_t) l->l_partkey);
+	*p++ = d;
+	p = put_u64(p, (uint64_t) l->l_suppkey);
+	*p++ = d;
+	p = put_u64(p, (uint64_t) l->l_linenumber);
+	*p++ = d;
+	p = put_u64(p, (uint64_t) l->l_quantity);
+	memcpy(p, ".00", 3);
+	p += 3;
+	*p++ = d;
+	p = put_money(p, l->l_extendedprice);
+	*p++ = d;
+	p = put_money(p, l->l_discount);
+	*p++ = d;
+	p = put_money(p, l->l_tax);
+	*p++ = d;
+	*p++ = l->l_returnflag.ptr[0];
+	*p++ = d;
+	*p++ = l->l_linestatus.ptr[0];
+	*p++ = d;
+	p = put_date(p, l->l_shipdate);
+	*p++ = d;
+	p = put_date(p, l->l_commitdate);
+	*p++ = d;
+	p = put_date(p, l->l_receiptdate);
+	*p++ = d;
+	put_str(p, l->l_shipinstruct);
+	memcpy(p + l->l_shipinstruct.len, blanks, sizeof(blanks));
+	p += s->width[13];
+	*p++ = d;
+	put_str(p, l->l_shipmode);
+	memcpy(p + l->l_shipmode.len, blanks, sizeof(blanks));
+	p += s->width[14];
+	*p++ = d;
+	v = p;
+	p = put_str(p, l->l_comment);
+	if (s->format == TPCH_COPY_CSV)
+	{
+		if (p == v || has_special(s, v, p))
+			p = csv_quote(s, v, p);
+	}
+	else if (has_special(s, v, p))
+		p = text_escape(s, v, p);
+	*p++ = '\n';
+	return (size_t) (p - buf);
+}
+
 size_t
 tpch_copy_format_row(const tpch_copy_spec *s, const tpch_row *row, char *buf)
 {
-	if (s->format == TPCH_COPY_BINARY)
-		return format_binary(s, row, buf);
-	return format_text(s, row, buf);
+	if (s->lineitem)
+		return format_lineitem(s, &row->lineitem, buf);
+	switch (s->format)
+	{
+		case TPCH_COPY_TEXT:
+			return format_text(s, row, buf);
+		case TPCH_COPY_CSV:
+			return format_csv(s, row, buf);
+		case TPCH_COPY_BINARY:
+			break;
+	}
+	return format_binary(s, row, buf);
 }
 
 /* Rows generated ahead of the one formatted, as in tpch_gen_format. */
@@ -446,7 +616,7 @@ tpch_copy_gen(tpch_gen *g, const tpch_copy_spec *s, char *buf, size_t cap,
 	for (;;)
 	{
 		while (!end && pending < COPY_AHEAD && n + pending < max_rows &&
-			   used + (size_t) (pending + 1) * s->row_bound <= cap)
+			   used + (size_t) (pending + 1) * (s->row_prefix + s->row_bound) <= cap)
 		{
 			int			rc = tpch_gen_next(g, &ring[(head + pending) % COPY_AHEAD]);
 
@@ -459,6 +629,7 @@ tpch_copy_gen(tpch_gen *g, const tpch_copy_spec *s, char *buf, size_t cap,
 		}
 		if (pending == 0)
 			break;
+		used += (size_t) s->row_prefix;
 		used += tpch_copy_format_row(s, &ring[head], buf + used);
 		if (ends != NULL)
 			ends[n] = (uint32_t) used;

@@ -49,12 +49,15 @@ typedef struct tpch_copy_spec
 	int			nfields;
 	int			col[TPCH_COPY_MAX_FIELDS];	/* core column of each field */
 	unsigned char force_quote[TPCH_COPY_MAX_FIELDS];	/* CSV */
+	int			row_prefix;		/* bytes tpch_copy_gen leaves free before each
+								 * row, for the caller's framing */
 
 	/* derived by tpch_copy_prepare */
 	uint64_t	columns;		/* for tpch_gen_set_columns */
 	size_t		row_bound;		/* no row is longer */
 	unsigned char kind[TPCH_COPY_MAX_FIELDS];	/* each field's tpch_kind */
 	unsigned char check[TPCH_COPY_MAX_FIELDS];	/* its text may need work */
+	int			lineitem;		/* the whole lineitem row, only l_comment to check */
 	uint16_t	width[TPCH_COPY_MAX_FIELDS];
 	uint32_t	offset[TPCH_COPY_MAX_FIELDS];
 	unsigned char special[256]; /* bytes that make a value need work */
@@ -73,9 +76,10 @@ size_t		tpch_copy_format_row(const tpch_copy_spec *s, const tpch_row *row,
 								 char *buf);
 
 /*
- * Generates rows and writes them into buf until fewer than s->row_bound
- * bytes of cap remain, max_rows rows are written or the range ends.  When
- * ends is not NULL, ends[i] receives the offset just past row i.  Returns
+ * Generates rows and writes them into buf, each after s->row_prefix bytes
+ * left as they are, until fewer than s->row_prefix + s->row_bound bytes of
+ * cap remain, max_rows rows are written or the range ends.  When ends is not
+ * NULL, ends[i] receives the offset just past row i.  Returns
  * the bytes written (0 at the end) and adds the rows to *nrows; a negative
  * value is -TPCH_ERR_NOPOOL.
  */

@@ -51,7 +51,12 @@ FROM unnest(ARRAY['region', 'nation', 'supplier', 'part', 'partsupp',
 		'(FORMAT csv, DELIMITER '' '', NULL ''0'')',
 		'(FORMAT csv, DELIMITER ''1'', QUOTE ''-'')',
 		'(FORMAT csv, DELIMITER '';'', QUOTE ''.'', ESCAPE ''0'')',
-		'(FORMAT csv, NULL ''F'', QUOTE ''e'', ESCAPE ''a'')']) o
+		'(FORMAT csv, NULL ''F'', QUOTE ''e'', ESCAPE ''a'')',
+		-- upper-case letters special (the flags' and word lists' values), a
+		-- NULL string equal to a flag
+		'(DELIMITER ''O'')',
+		'(FORMAT csv, QUOTE ''A'')',
+		'(FORMAT csv, NULL ''N'')']) o
 ORDER BY t, o \gexec
 
 -- columns: subsets, orders, repeats, FORCE_QUOTE by name

@@ -41,6 +41,7 @@
 #include "fmgr.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
+#include "libpq/libpq.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -422,40 +423,53 @@ copy_write(PgCopyToState *cstate, const char *buf, size_t len)
 	resetStringInfo(cstate->msgbuf);
 }
 
+/* A CopyData message's type byte and length word, before each row. */
+#define COPYDATA_HEADER 5
+
 /*
- * Sends rows as CopyData messages, one per row, the first one after what
- * COPY has not sent yet.
+ * Sends rows as CopyData messages, one per row, as COPY sends them; the
+ * first one after what COPY has not sent yet.  The rows lie in buf after
+ * COPYDATA_HEADER free bytes each, where their headers are put: the batch
+ * then goes out as it is in one call.  pq_putmessage_v2 writes a type byte
+ * and the body with no length word, which makes the bytes on the wire those
+ * of one pq_putmessage per row without a copy into the send buffer for each
+ * row (a body larger than the send buffer is sent straight from ours).
  */
 static void
-copy_send_rows(StringInfo pending, const char *buf, const uint32 *ends, int nrows)
+copy_send_rows(StringInfo pending, char *buf, const uint32 *ends, int nrows)
 {
-	StringInfoData msg;
 	uint32		start = 0;
 
-	/*
-	 * A message over the row where it lies: pq_endmessage_reuse sends data,
-	 * len and the type in cursor, and frees nothing.
-	 */
-	msg.cursor = 'd';
-	msg.maxlen = 0;
-	for (int i = 0; i < nrows; i++)
+	if (nrows == 0)
+		return;
+	if (pending->len > 0)
 	{
-		if (i == 0 && pending->len > 0)
-		{
-			appendBinaryStringInfo(pending, buf, ends[0]);
-			msg.data = pending->data;
-			msg.len = pending->len;
-			pq_endmessage_reuse(&msg);
-			resetStringInfo(pending);
-		}
-		else
-		{
-			msg.data = (char *) buf + start;
-			msg.len = (int) (ends[i] - start);
-			pq_endmessage_reuse(&msg);
-		}
-		start = ends[i];
+		/* the pending bytes and the first row in one message */
+		appendBinaryStringInfo(pending, buf + COPYDATA_HEADER,
+							   ends[0] - COPYDATA_HEADER);
+		pq_putmessage('d', pending->data, pending->len);
+		resetStringInfo(pending);
+		start = ends[0];
 	}
+	for (int i = start > 0 ? 1 : 0; i < nrows; i++)
+	{
+		uint32		head = i == 0 ? 0 : ends[i - 1];
+		uint32		len = ends[i] - head - 1;	/* the length word counts itself */
+
+		buf[head] = 'd';
+		buf[head + 1] = (char) (len >> 24);
+		buf[head + 2] = (char) (len >> 16);
+		buf[head + 3] = (char) (len >> 8);
+		buf[head + 4] = (char) len;
+	}
+	/*
+	 * As for COPY's own messages, a failure has been reported and has set
+	 * ClientConnectionLost: the caller's CHECK_FOR_INTERRUPTS ends the
+	 * backend.
+	 */
+	if (ends[nrows - 1] > start)
+		(void) pq_putmessage_v2(buf[start], buf + start + 1,
+								ends[nrows - 1] - start - 1);
 }
 
 /* Whether COPY writes into a regular file, which pwrite() can fill. */
@@ -515,6 +529,7 @@ copy_stream(PgCopyToState *cstate, const TpchgenSource *src,
 	tpch_gen   *gen = palloc(sizeof(tpch_gen));
 	char	   *buf = palloc(COPY_BUF_BYTES);
 	uint32	   *ends = NULL;
+	tpch_copy_spec framed;
 	int			rc;
 
 	if (spec->columns & tpch_pool_columns(src->table))
@@ -525,7 +540,13 @@ copy_stream(PgCopyToState *cstate, const TpchgenSource *src,
 	if (rc != TPCH_OK)
 		elog(ERROR, "could not start a tpchgen generator: %s", tpch_strerror(rc));
 	if (cstate->dest == PG_COPY_FRONTEND)
+	{
 		ends = palloc(sizeof(uint32) * COPY_BUF_ROWS);
+		/* room for each row's CopyData header */
+		framed = *spec;
+		framed.row_prefix = COPYDATA_HEADER;
+		spec = &framed;
+	}
 
 	*bytes = cstate->bytes_processed;
 	for (;;)
@@ -546,7 +567,11 @@ copy_stream(PgCopyToState *cstate, const TpchgenSource *src,
 		 */
 		*bytes += cstate->msgbuf->len;
 		if (cstate->dest == PG_COPY_FRONTEND)
+		{
 			copy_send_rows(cstate->msgbuf, buf, ends, (int) (*rows - before));
+			/* COPY counts the rows' bytes, not the headers */
+			n -= (*rows - before) * COPYDATA_HEADER;
+		}
 		else
 			copy_write(cstate, buf, n);
 		*bytes += n;

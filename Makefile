@@ -23,6 +23,7 @@ CORE_OBJS = \
 
 # The PostgreSQL glue.
 PG_OBJS = \
+	src/citus.o \
 	src/copy.o \
 	src/distribute.o \
 	src/export.o \
@@ -53,7 +54,8 @@ EXT_SQL = \
 	ext/load.sql \
 	ext/queries.sql \
 	ext/refresh.sql \
-	ext/distribute.sql
+	ext/distribute.sql \
+	ext/citus.sql
 
 DATA = tpchgen--0.1.0.sql
 DATA_built = tpchgen--$(EXTVERSION).sql tpchgen--0.1.0--$(EXTVERSION).sql

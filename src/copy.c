@@ -296,8 +296,24 @@ copy_executor_run(EXECUTOR_RUN_ARGS)
 static PgCopyToState *
 copy_state(QueryDesc *queryDesc)
 {
-	PgCopyToState *cstate = ((PgCopyReceiver *) queryDesc->dest)->cstate;
+	static bool (*copy_receive) (TupleTableSlot *, DestReceiver *) = NULL;
+	PgCopyToState *cstate;
 
+	/*
+	 * Other receivers say DestCopyOut too (Citus's, which sends the rows of
+	 * an INSERT ... SELECT to its workers): only COPY TO's own, known by its
+	 * receive function, leads to COPY's state.
+	 */
+	if (copy_receive == NULL)
+	{
+		DestReceiver *r = CreateCopyDestReceiver();
+
+		copy_receive = r->receiveSlot;
+		pfree(r);
+	}
+	if (queryDesc->dest->receiveSlot != copy_receive)
+		return NULL;
+	cstate = ((PgCopyReceiver *) queryDesc->dest)->cstate;
 	if (cstate == NULL || cstate->query != queryDesc ||
 		(cstate->dest != PG_COPY_FILE && cstate->dest != PG_COPY_FRONTEND) ||
 		!IsA(cstate->attnums, IntList))

@@ -266,11 +266,12 @@ tpchgen_load_init(void)
 
 static const char *const load_arg_names[] = {
 	"sf", "schema", "tables", "keys", "analyze", "if_exists", "part",
-	"parts", "workers", "unlogged"
+	"parts", "workers", "unlogged", "distribute"
 };
 
 #define LOAD_ARG_TABLES 2
 #define LOAD_ARG_WORKERS 8
+#define LOAD_ARG_DISTRIBUTE 10
 
 typedef enum LoadKeys
 {
@@ -336,6 +337,7 @@ tpch_load(PG_FUNCTION_ARGS)
 	int64		parts;
 	int			workers;
 	bool		unlogged;
+	char	   *distribute;
 	Oid			nsp;
 	LoadTable	tables[TPCH_NTABLES];
 	int			ntables = 0;
@@ -345,7 +347,8 @@ tpch_load(PG_FUNCTION_ARGS)
 
 	for (int i = 0; i < lengthof(load_arg_names); i++)
 	{
-		if (PG_ARGISNULL(i) && i != LOAD_ARG_TABLES && i != LOAD_ARG_WORKERS)
+		if (PG_ARGISNULL(i) && i != LOAD_ARG_TABLES && i != LOAD_ARG_WORKERS &&
+			i != LOAD_ARG_DISTRIBUTE)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("argument \"%s\" of tpch_load must not be null",
@@ -364,6 +367,8 @@ tpch_load(PG_FUNCTION_ARGS)
 	workers = PG_ARGISNULL(LOAD_ARG_WORKERS) ? -1 :
 		PG_GETARG_INT32(LOAD_ARG_WORKERS);
 	unlogged = PG_GETARG_BOOL(9);
+	distribute = PG_ARGISNULL(LOAD_ARG_DISTRIBUTE) ? NULL :
+		text_to_cstring(PG_GETARG_TEXT_PP(LOAD_ARG_DISTRIBUTE));
 
 	/* Every argument is checked before anything is created. */
 	if (sf == 0)
@@ -407,6 +412,20 @@ tpch_load(PG_FUNCTION_ARGS)
 				 errdetail("A part of orders refers to customers of other parts, a part of partsupp to suppliers of other parts."),
 				 errhint("Use keys => 'primary' when loading parts.")));
 
+	if (distribute != NULL && strcmp(distribute, "citus") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown distribute value \"%s\"", distribute),
+				 errhint("The only distribute value is \"citus\"; leave distribute out (NULL) to load this server.")));
+	if (distribute != NULL &&
+		(!PG_ARGISNULL(LOAD_ARG_TABLES) || parts != 1 || keys == KEYS_FOREIGN ||
+		 !PG_ARGISNULL(LOAD_ARG_WORKERS) || unlogged))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("distribute => 'citus' cannot be combined with tables, part, parts, workers, unlogged or keys => 'foreign'"),
+				 errdetail("Citus loads the eight tables whole, each worker filling its shards; Citus cannot check foreign keys between tables distributed on different keys."),
+				 errhint("Leave those arguments out.")));
+
 	/* Existing tables are left alone unless the caller asks to replace them. */
 	nsp = get_namespace_oid(schema, true);
 	qschema = quote_identifier(schema);
@@ -426,6 +445,13 @@ tpch_load(PG_FUNCTION_ARGS)
 							tpch_table_name(t)),
 					 errhint("Use if_exists => 'replace' to drop and load it again, or load into another schema.")));
 		ntables++;
+	}
+
+	if (distribute != NULL)
+	{
+		tpchgen_load_citus(fcinfo, sf, schema, keys == KEYS_PRIMARY, analyze,
+						   replace);
+		return (Datum) 0;
 	}
 
 	InitMaterializedSRF(fcinfo, 0);

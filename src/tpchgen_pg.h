@@ -116,6 +116,11 @@ extern void tpchgen_export_copy(int fd, const char *path, uint64 offset,
 
 /* in load.c */
 extern void tpchgen_load_init(void);
+
+/* in citus.c: tpch_load(distribute => 'citus') on the coordinator */
+extern void tpchgen_load_citus(FunctionCallInfo fcinfo, double sf,
+							   const char *schema, bool primary_keys,
+							   bool analyze, bool replace);
 /* in fdw_cache.c */
 extern void tpchgen_fdw_cache_init(void);
 

@@ -617,6 +617,60 @@ test_part_keys(void)
 	}
 }
 
+/*
+ * tpch_hash_int8 gives PostgreSQL's hashint8 (the values below are
+ * PostgreSQL 15's), and tpch_hash_next finds exactly the group rows whose
+ * key hashes into a range: Citus's four shards of orders and of partsupp
+ * at SF 0.01 hold every row once.
+ */
+static void
+test_key_hash(void)
+{
+	static const struct
+	{
+		int64_t		key;
+		int32_t		hash;
+	}			pg[] = {
+		{0, -272711505}, {1, -1905060026}, {2, 1134484726},
+		{-1, 385747274}, {-7, -82204417}, {INT64_C(4294967296), -1905060026},
+		{INT64_C(6000000000), -250056168}, {INT64_C(-6000000000), -1207592571},
+		{INT64_MAX, -1524351049}, {INT64_MIN, -96758253},
+	};
+	static const int32_t bounds[] = {INT32_MIN, -1073741824, 0, 1073741824};
+
+	section("key hash");
+	for (size_t i = 0; i < sizeof(pg) / sizeof(pg[0]); i++)
+		CHECK(tpch_hash_int8(pg[i].key) == pg[i].hash, "hashint8(%lld) is %d, got %d",
+			  (long long) pg[i].key, pg[i].hash, tpch_hash_int8(pg[i].key));
+	for (int t = TPCH_PARTSUPP; t <= TPCH_ORDERS; t += TPCH_ORDERS - TPCH_PARTSUPP)
+	{
+		int64_t		n = tpch_group_rows((tpch_table) t, 0.01);
+		int64_t		seen = 0;
+		int			wrong = 0;
+
+		for (int s = 0; s < 4; s++)
+		{
+			int32_t		lo = bounds[s];
+			int32_t		hi = s == 3 ? INT32_MAX : bounds[s + 1] - 1;
+			int64_t		probe = tpch_hash_probe_key(lo, hi);
+
+			wrong += probe <= 0 || tpch_hash_int8(probe) < lo || tpch_hash_int8(probe) > hi;
+			for (int64_t r = tpch_hash_next((tpch_table) t, 1, n + 1, lo, hi); r <= n;
+				 r = tpch_hash_next((tpch_table) t, r + 1, n + 1, lo, hi))
+			{
+				int32_t		h = tpch_hash_int8(tpch_group_key((tpch_table) t, r));
+
+				wrong += h < lo || h > hi;
+				seen++;
+			}
+		}
+		CHECK(seen == n && wrong == 0, "%s: four hash ranges hold each of %lld group rows once (%lld seen, %d wrong)",
+			  tpch_table_name((tpch_table) t), (long long) n, (long long) seen, wrong);
+	}
+	CHECK(tpch_group_key(TPCH_LINEITEM, 9) == 33 && tpch_group_key(TPCH_PARTSUPP, 9) == 9 &&
+		  tpch_group_key(TPCH_NATION, 1) == 0, "group keys: order key, part key, nation key from 0");
+}
+
 /* SF >= 30000: 64-bit streams, continued inside a part, restarted at parts. */
 static void
 test_big(void)
@@ -917,6 +971,7 @@ main(void)
 	test_date_window();
 	test_threads();
 	test_part_keys();
+	test_key_hash();
 	test_with_lines();
 	test_big();
 	test_updates();

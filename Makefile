@@ -33,6 +33,7 @@ PG_OBJS = \
 	src/fdw.o \
 	src/fdw_analyze.o \
 	src/fdw_cache.o \
+	src/fdw_dates.o \
 	src/fdw_keys.o \
 	src/fdw_option.o \
 	src/functions.o \
@@ -64,7 +65,7 @@ DATA = tpchgen--0.1.0.sql
 DATA_built = tpchgen--$(EXTVERSION).sql tpchgen--0.1.0--$(EXTVERSION).sql
 PGFILEDESC = "tpchgen - TPC-H data generated inside PostgreSQL"
 
-REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel fdw_rescan_cache \
+REGRESS = functions_rows functions_plan functions_errors functions_parallel export fdw_options fdw_scan fdw_parallel fdw_rescan_cache fdw_dates \
 	tpch_queries load qgen qgen_check refresh_functions refresh_procedures copy
 REGRESS_OPTS = --inputdir=. --load-extension=tpchgen
 

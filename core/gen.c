@@ -587,10 +587,52 @@ tpch_gen_set_columns(tpch_gen *g, uint64_t columns)
 		g->need = order_needs(g->table, columns);
 	else
 		g->need = columns;
+	if (g->dated)
+		g->need |= N_OD;
 	if (g->table == TPCH_ORDERS && (columns & TPCH_WITH_LINES))
 		pooled |= TPCH_WITH_LINES;
 	g->nopool = g->pool == NULL && (columns & pooled) != 0;
 	return g->nopool ? TPCH_ERR_NOPOOL : TPCH_OK;
+}
+
+int
+tpch_gen_restrict_date(tpch_gen *g, int col, int32_t lo, int32_t hi)
+{
+	/* each line date is the order date plus a draw from this range */
+	int64_t		from;
+	int64_t		to;
+
+	if (g->table != TPCH_LINEITEM)
+		return TPCH_ERR_TABLE;
+	switch (col)
+	{
+		case 10:				/* l_shipdate */
+			from = 1, to = 121;
+			break;
+		case 11:				/* l_commitdate */
+			from = 30, to = 90;
+			break;
+		case 12:				/* l_receiptdate: the ship date plus 1..30 */
+			from = 2, to = 151;
+			break;
+		default:
+			return TPCH_ERR_TABLE;
+	}
+	if (g->big)
+		return TPCH_OK;
+	if (!g->dated)
+	{
+		g->od_lo = INT32_MIN;
+		g->od_hi = INT32_MAX;
+	}
+	g->dated = 1;
+	g->need |= N_OD;
+	/* the order dates whose lines can reach [lo, hi] */
+	if ((int64_t) lo - to > g->od_lo)
+		g->od_lo = (int32_t) ((int64_t) lo - to);
+	if ((int64_t) hi - from < g->od_hi)
+		g->od_hi = (int32_t) ((int64_t) hi - from);
+	return TPCH_OK;
 }
 
 const tpch_lineitem_row *
@@ -733,7 +775,7 @@ tpch_gen_next(tpch_gen *g, tpch_row *row)
 	switch (g->table)
 	{
 		case TPCH_LINEITEM:
-			if (g->ol.next == g->ol.nlines)
+			while (g->ol.next == g->ol.nlines)
 			{
 				if (g->ol.nlines > 0)
 				{
@@ -747,6 +789,10 @@ tpch_gen_next(tpch_gen *g, tpch_row *row)
 					return 0;
 				}
 				gen_order(g);
+				/* no line of it can be in the date window: the next order */
+				if (g->dated && (g->order.o_orderdate < g->od_lo ||
+								 g->order.o_orderdate > g->od_hi))
+					g->ol.next = g->ol.nlines;
 			}
 			g->ol.next++;
 			gen_line(g, g->ol.next, &row->lineitem);

@@ -413,6 +413,9 @@ typedef struct tpch_gen
 	int64_t		big40;			/* 64-bit state of stream 40 (big) */
 	tpch_order_lines ol;
 	tpch_orders_row order;
+	int			dated;			/* lineitem: orders outside od_lo..od_hi skipped */
+	int32_t		od_lo;
+	int32_t		od_hi;
 } tpch_gen;
 
 /*
@@ -457,6 +460,21 @@ int			tpch_gen_seek_bounded(tpch_gen *g, int64_t first, int64_t count,
  */
 #define TPCH_WITH_LINES (UINT64_C(1) << 63)
 int			tpch_gen_set_columns(tpch_gen *g, uint64_t columns);
+
+/*
+ * Lets a lineitem generator leave out rows whose date column `col`
+ * (l_shipdate, l_commitdate or l_receiptdate, as column numbers of
+ * tpch_columns) cannot lie in [lo, hi] (day numbers, as the rows hold
+ * them): it skips the orders whose every line falls outside, which costs
+ * them their order date and line count only.  Rows are left out only
+ * where none could match, and the rows produced are unchanged; the rows of
+ * a skipped order are not counted anywhere.  Several calls narrow the
+ * window.  Kept across seeks and tpch_gen_set_columns; tpch_gen_init
+ * clears it.  Returns TPCH_ERR_TABLE for another table or column (nothing
+ * then changes), and does nothing for SF >= 30000, where every line of
+ * every order steps a 64-bit stream.
+ */
+int			tpch_gen_restrict_date(tpch_gen *g, int col, int32_t lo, int32_t hi);
 
 /* The lines of the order last produced by an orders generator with
  * TPCH_WITH_LINES; *n receives their count. */

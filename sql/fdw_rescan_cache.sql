@@ -187,6 +187,45 @@ from part where p_partkey <= 30
 $q$);
 RESET tpchgen.rescan_cache_mem;
 
+-- The planner costs a run the cache serves as its share of one generation
+-- (shared by the distinct values of the compared columns) plus handing out
+-- its rows; without the cache, or when the rows would not fit, as a whole
+-- generation.  Q20's plan, costed a generation per run, went over
+-- jit_above_cost and spent longer compiling than running.
+CREATE FUNCTION rc_scan_cost(query text) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE
+	plan jsonb;
+BEGIN
+	EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+	RETURN jsonb_path_query_first(plan,
+		'$.** ? (@."Relation Name" == "lineitem")."Total Cost"')::float8;
+END
+$$;
+SET search_path = rc, public;
+CREATE TEMP TABLE rc_costs (name text, cost float8);
+INSERT INTO rc_costs VALUES
+	('generation', rc_scan_cost('SELECT sum(l_quantity) FROM lineitem')),
+	('cached', rc_scan_cost('SELECT (SELECT sum(l_quantity) FROM lineitem
+		WHERE l_partkey = p_partkey) FROM part')),
+	('two columns and a filter', rc_scan_cost('SELECT (SELECT sum(l_quantity)
+		FROM lineitem WHERE l_partkey = p_partkey AND l_suppkey = p_size
+		AND l_shipdate < date ''1993-01-01'') FROM part')),
+	('key sought', rc_scan_cost('SELECT (SELECT sum(l_quantity) FROM lineitem
+		WHERE l_orderkey = p_partkey AND l_partkey = p_partkey) FROM part'));
+SET tpchgen.rescan_cache_mem = 0;
+INSERT INTO rc_costs VALUES ('cache off', rc_scan_cost('SELECT (SELECT
+	sum(l_quantity) FROM lineitem WHERE l_partkey = p_partkey) FROM part'));
+SET tpchgen.rescan_cache_mem = '64kB';
+INSERT INTO rc_costs VALUES ('over the limit', rc_scan_cost('SELECT (SELECT
+	sum(l_quantity) FROM lineitem WHERE l_partkey = p_partkey) FROM part'));
+RESET tpchgen.rescan_cache_mem;
+RESET search_path;
+SELECT name, CASE WHEN cost >= g THEN 'a generation or more'
+	WHEN cost < g / 100 THEN 'under 1/100 of a generation' ELSE 'between' END AS cost
+FROM rc_costs, (SELECT cost AS g FROM rc_costs WHERE name = 'generation') g
+WHERE name <> 'generation';
+
 -- A cancel (here a timeout) while the cache records is honoured, and the
 -- cache's memory goes with the query, as it does at the end of one.
 CREATE SERVER tpch_rc1 FOREIGN DATA WRAPPER tpchgen OPTIONS (sf '1');

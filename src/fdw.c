@@ -17,7 +17,8 @@
  * condition also stays a filter on the rows produced: a range only ever
  * skips rows that the filter would reject.  An equality of another column
  * with a parameter makes a rescanned scan keep its first run's rows for
- * the rescans to look up (fdw_cache.c).
+ * the rescans to look up (fdw_cache.c).  Date ranges of lineitem narrow
+ * the orders generated (fdw_dates.c).
  */
 #include "fdw.h"
 #include "fdw_cache.h"
@@ -269,6 +270,8 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 {
 	TpchgenFdwPlanState *ps = baserel->fdw_private;
 	Cost		startup = baserel->baserestrictcost.startup;
+	Cost		run;
+	double		runs;
 	List	   *pathkeys = NIL;
 	List	   *candidates = NIL;
 	List	   *outers = NIL;
@@ -284,12 +287,18 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		pathkeys = build_expression_pathkey(root, (Expr *) key, lt,
 											baserel->relids, false);
 	}
-	/* lateral references make every path parameterized, as a seqscan's */
+	/*
+	 * Lateral references make every path parameterized, as a seqscan's.  A
+	 * run the rescan cache serves hands out its rows from memory, and
+	 * shares one generation with the other runs.
+	 */
+	runs = tpchgen_cache_runs(root, baserel, ps->keyatt);
+	run = gen_cost(ps->gen_rows, baserel->rows, baserel) / runs;
+	if (runs > 1.0)
+		run += gen_cost(baserel->rows, baserel->rows, baserel);
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows, 0,
-									 startup,
-									 startup + gen_cost(ps->gen_rows, baserel->rows,
-														baserel),
+									 startup, startup + run,
 									 pathkeys, baserel->lateral_relids,
 									 NULL, NIL, NIL));
 
@@ -526,6 +535,10 @@ tpchExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		ExplainPropertyText("Key Conditions",
 							n > 1 ? psprintf("(%s)", buf.data) : buf.data, es);
 	}
+	tpchgen_fdw_dates_explain(plan, tab.table,
+							  bind_attributes(node->ss.ss_currentRelation,
+											  tab.table, used),
+							  es);
 
 	tpch_columns(tab.table, &ncols);
 	foreach(lc, used)
@@ -933,6 +946,8 @@ create_scan(TpchgenFdwScanState *st, ForeignScanState *node,
 								   st->tab.parts);
 	tpchgen_scan_bind(scan, node->ss.ss_ScanTupleSlot->tts_tupleDescriptor,
 					  st->attcol);
+	tpchgen_fdw_restrict_dates(scan, (ForeignScan *) node->ss.ps.plan,
+							   st->tab.table, st->attcol);
 	MemoryContextSwitchTo(old);
 	return scan;
 }

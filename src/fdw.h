@@ -1,6 +1,6 @@
 /*
  * fdw.h - private header of the foreign data wrapper (fdw.c, fdw_option.c,
- * fdw_keys.c, fdw_analyze.c).
+ * fdw_keys.c, fdw_dates.c, fdw_analyze.c).
  */
 #ifndef TPCHGEN_FDW_H
 #define TPCHGEN_FDW_H
@@ -9,7 +9,9 @@
 
 #include "access/htup.h"
 #include "access/stratnum.h"
+#include "commands/explain.h"
 #include "nodes/pathnodes.h"
+#include "nodes/plannodes.h"
 #include "utils/relcache.h"
 
 /* What a foreign table generates, after merging its and its server's options. */
@@ -59,6 +61,15 @@ extern int64 tpchgen_keyset_group_rows(const KeySet *set,
 									   const TpchgenFdwTable *tab,
 									   int64 **first, int64 **count);
 extern int	tpchgen_cmp_int64(const void *a, const void *b);
+
+/*
+ * in fdw_dates.c: date conditions handed to the generator.  attcol maps
+ * each attribute to its TPC-H column, -1 for those not generated.
+ */
+extern void tpchgen_fdw_restrict_dates(TpchgenScan *scan, ForeignScan *plan,
+									   tpch_table table, const int *attcol);
+extern void tpchgen_fdw_dates_explain(ForeignScan *plan, tpch_table table,
+									  const int *attcol, ExplainState *es);
 
 /* in fdw_analyze.c */
 extern int	tpchgen_fdw_sample_rows(Relation relation, int elevel,

@@ -25,6 +25,7 @@
  */
 #include "fdw_cache.h"
 
+#include "access/sysattr.h"
 #include "access/tupmacs.h"
 #include "common/hashfn.h"
 #include "executor/executor.h"
@@ -32,12 +33,19 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
+#include "utils/selfuncs.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include <sys/mman.h>
+
+/*
+ * Bytes a recorded row takes beyond its columns' width, for the planner:
+ * its link, and its share of an entry of the table.
+ */
+#define PLANNED_ROW_OVERHEAD	16
 
 /* Size of the blocks the recorded rows are packed into. */
 #define ARENA_BLOCK		((Size) 1024 * 1024)
@@ -217,6 +225,7 @@ static bool cache_applies(ForeignScan *plan, const int *attcol,
 static bool key_clause(Expr *clause, Index relid, const int *attcol,
 					   Var **var, Expr **value, bool *var_left);
 static bool contains_exec_param(Node *node, void *context);
+static Bitmapset *pull_varattnos_of(Expr *node, Index relid);
 static bool store_key(TpchgenCache *c, CacheEntry *entry);
 static void link_row(TpchgenCache *c, PendingRow *pending);
 static char *arena_alloc(TpchgenCache *c, Size size, bool align);
@@ -271,7 +280,10 @@ cache_applies(ForeignScan *plan, const int *attcol, List **key_clauses,
 	return *key_clauses != NIL;
 }
 
-/* Whether clause is "column = value" as cache_applies wants it. */
+/*
+ * Whether clause is "column = value" as cache_applies wants it; attcol NULL
+ * (at plan time) takes every column as generated.
+ */
 static bool
 key_clause(Expr *clause, Index relid, const int *attcol, Var **var,
 		   Expr **value, bool *var_left)
@@ -293,7 +305,7 @@ key_clause(Expr *clause, Index relid, const int *attcol, Var **var,
 			arg = (Node *) ((RelabelType *) arg)->arg;
 		if (IsA(arg, Var) && ((Var *) arg)->varno == relid &&
 			((Var *) arg)->varattno > 0 && ((Var *) arg)->varlevelsup == 0 &&
-			attcol[((Var *) arg)->varattno - 1] >= 0)
+			(attcol == NULL || attcol[((Var *) arg)->varattno - 1] >= 0))
 		{
 			*var = (Var *) arg;
 			*value = list_nth(opexpr->args, 1 - side);
@@ -327,6 +339,80 @@ contains_exec_param(Node *node, void *context)
 	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXEC)
 		return true;
 	return expression_tree_walker(node, contains_exec_param, context);
+}
+
+/*
+ * The planner's view: how many runs of a scan one generation serves, 1
+ * when the scan would have no cache.  A run with new parameter values is a
+ * lookup, so one generation is shared by as many runs as the compared
+ * columns have distinct values (a correlated subquery's plan is costed per
+ * run, and the full generation at every run made Q20's plan cost 1.4e9:
+ * enough for JIT to compile it, which took longer than the query).  Not
+ * when the rows kept would not fit in tpchgen.rescan_cache_mem, nor when
+ * the key column keyatt (0: none) is compared with a parameter, as such a
+ * scan seeks anew at each run and has no cache.
+ */
+double
+tpchgen_cache_runs(PlannerInfo *root, RelOptInfo *baserel, AttrNumber keyatt)
+{
+	List	   *columns = NIL;
+	List	   *filters = NIL;
+	double		rows;
+	double		distinct = 1.0;
+	ListCell   *lc;
+
+	if (rescan_cache_mem == 0)
+		return 1.0;
+	foreach(lc, baserel->baserestrictinfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		Var		   *var;
+		Expr	   *value;
+		bool		var_left;
+
+		if (!contains_exec_param((Node *) rinfo->clause, NULL))
+			filters = lappend(filters, rinfo);
+		else if (keyatt != 0 &&
+				 bms_is_member(keyatt - FirstLowInvalidHeapAttributeNumber,
+							   pull_varattnos_of(rinfo->clause, baserel->relid)))
+			return 1.0;
+		else if (key_clause(rinfo->clause, baserel->relid, NULL, &var, &value,
+							&var_left))
+			columns = lappend(columns, var);
+	}
+	if (columns == NIL)
+		return 1.0;
+	rows = clamp_row_est(baserel->tuples *
+						 clauselist_selectivity(root, filters, baserel->relid,
+												JOIN_INNER, NULL));
+	if (rows * (baserel->reltarget->width + PLANNED_ROW_OVERHEAD) >
+		(double) rescan_cache_mem * 1024)
+		return 1.0;
+
+	/*
+	 * Not estimate_num_groups: it scales the distinct values down by the
+	 * selectivity of every condition, the equalities with parameters too.
+	 */
+	foreach(lc, columns)
+	{
+		VariableStatData vardata;
+		bool		isdefault;
+
+		examine_variable(root, lfirst(lc), baserel->relid, &vardata);
+		distinct *= get_variable_numdistinct(&vardata, &isdefault);
+		ReleaseVariableStats(vardata);
+	}
+	return Max(1.0, Min(distinct, rows));
+}
+
+/* The attributes of relid that node reads, offset as pull_varattnos's. */
+static Bitmapset *
+pull_varattnos_of(Expr *node, Index relid)
+{
+	Bitmapset  *atts = NULL;
+
+	pull_varattnos((Node *) node, relid, &atts);
+	return atts;
 }
 
 /* ------------------------------------------------------------------------

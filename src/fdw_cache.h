@@ -9,8 +9,16 @@
 
 #include "commands/explain.h"
 #include "nodes/execnodes.h"
+#include "nodes/pathnodes.h"
 
 typedef struct TpchgenCache TpchgenCache;
+
+/*
+ * At plan time: how many runs of a scan of baserel (key column keyatt, or
+ * 0) one generation serves through its cache; 1 without a cache.
+ */
+extern double tpchgen_cache_runs(PlannerInfo *root, RelOptInfo *baserel,
+								 AttrNumber keyatt);
 
 /*
  * A scan's cache, or NULL when the scan cannot use one.  attcol maps each

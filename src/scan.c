@@ -199,6 +199,11 @@ struct TpchgenScan
 	bool		taking;			/* batch `take` is full and being read */
 	bool		done;
 	TpchgenThread *thread;		/* NULL until a thread is first started */
+	/* date windows (tpchgen_scan_restrict_date), set on every new gen */
+	int			ndates;
+	int			date_col[4];
+	int32		date_lo[4];
+	int32		date_hi[4];
 
 	tpch_gen	gen;
 	tpch_row	row;
@@ -528,6 +533,25 @@ tpchgen_scan_set_range(TpchgenScan *scan, int64 first, int64 count)
 	}
 }
 
+/*
+ * Lets the scan leave out rows whose date column col cannot lie in [lo,
+ * hi] (core day numbers; lineitem's dates, see tpch_gen_restrict_date):
+ * the foreign tables' date pushdown.  Call before the first row; the
+ * participants of a parallel scan each set the same.
+ */
+void
+tpchgen_scan_restrict_date(TpchgenScan *scan, int col, int32 lo, int32 hi)
+{
+	if (scan->update_kind != 0 || scan->ndates == lengthof(scan->date_col))
+		return;
+	scan->date_col[scan->ndates] = col;
+	scan->date_lo[scan->ndates] = lo;
+	scan->date_hi[scan->ndates] = hi;
+	scan->ndates++;
+	if (scan->gen_ready)
+		tpch_gen_restrict_date(&scan->gen, col, lo, hi);
+}
+
 void
 tpchgen_scan_end(TpchgenScan *scan)
 {
@@ -590,6 +614,9 @@ start_generator(TpchgenScan *scan)
 		 tpch_gen_init(&scan->gen, scan->table, scan->sf, scan->part,
 					   scan->parts)) != TPCH_OK)
 		elog(ERROR, "could not set up the tpchgen generator");
+	for (int i = 0; i < scan->ndates; i++)
+		tpch_gen_restrict_date(&scan->gen, scan->date_col[i], scan->date_lo[i],
+							   scan->date_hi[i]);
 	scan->gen_ready = true;
 }
 

@@ -70,6 +70,8 @@ extern void tpchgen_scan_shared_reset(TpchgenScanShared *shared);
 extern void tpchgen_scan_rewind(TpchgenScan *scan);
 extern void tpchgen_scan_set_range(TpchgenScan *scan, int64 first,
 								   int64 count);
+extern void tpchgen_scan_restrict_date(TpchgenScan *scan, int col,
+									   int32 lo, int32 hi);
 extern void tpchgen_scan_end(TpchgenScan *scan);
 extern uint64 tpchgen_scan_chunks(const TpchgenScan *scan);
 extern bool tpchgen_scan_tuples_fit(tpch_table table, TupleDesc desc,

@@ -419,6 +419,112 @@ test_projection(void)
 	}
 }
 
+/*
+ * A date window leaves out lineitem rows outside it, never one inside, and
+ * the rows it keeps are those of the whole table, in order, also after a
+ * seek and with few columns.
+ */
+static void
+test_date_window(void)
+{
+	static const struct
+	{
+		int			col[2];
+		int32_t		lo[2];
+		int32_t		hi[2];
+		uint64_t	mask;
+	}			w[] = {
+		{{10, -1}, {731, 0}, {1095, 0}, TPCH_ALL_COLUMNS},	/* Q20's year */
+		{{10, -1}, {731, 0}, {1095, 0}, (1 << 1) | (1 << 2) | (1 << 4)},
+		{{12, 11}, {-100, 0}, {40, 2000}, TPCH_ALL_COLUMNS},
+		{{11, -1}, {2600, 0}, {2700, 0}, TPCH_ALL_COLUMNS},	/* past the end */
+		{{10, 10}, {100, 50}, {1000, 120}, TPCH_ALL_COLUMNS},	/* empty */
+	};
+	char		a[TPCH_MAX_LINE],
+				b[TPCH_MAX_LINE];
+
+	section("date window");
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+	{
+		for (int seek = 0; seek < 2; seek++)
+		{
+			tpch_gen	full,
+						dated;
+			tpch_row	rf,
+						rd;
+			int64_t		kept = 0,
+						inside = 0,
+						bad = 0;
+			int			more;
+
+			tpch_gen_init(&full, TPCH_LINEITEM, 0.01, 1, 1);
+			tpch_gen_init(&dated, TPCH_LINEITEM, 0.01, 1, 1);
+			for (int k = 0; k < 2 && w[i].col[k] >= 0; k++)
+				CHECK(tpch_gen_restrict_date(&dated, w[i].col[k], w[i].lo[k],
+											 w[i].hi[k]) == TPCH_OK,
+					  "window %zu: column %d accepted", i, w[i].col[k]);
+			if (seek)
+			{
+				tpch_gen_seek(&full, 2000, 3000);
+				tpch_gen_seek(&dated, 2000, 3000);
+			}
+			tpch_gen_set_columns(&dated, w[i].mask);
+			more = tpch_gen_next(&dated, &rd);
+			while (tpch_gen_next(&full, &rf) > 0)
+			{
+				const tpch_lineitem_row *l = &rf.lineitem;
+				int			in = 1;
+
+				for (int k = 0; k < 2 && w[i].col[k] >= 0; k++)
+				{
+					int32_t		d = w[i].col[k] == 10 ? l->l_shipdate :
+						w[i].col[k] == 11 ? l->l_commitdate : l->l_receiptdate;
+
+					in &= d >= w[i].lo[k] && d <= w[i].hi[k];
+				}
+				inside += in;
+				if (more <= 0 || rd.lineitem.l_orderkey != l->l_orderkey ||
+					rd.lineitem.l_linenumber != l->l_linenumber)
+				{
+					bad += in;	/* a row of the window left out */
+					continue;
+				}
+				if (w[i].mask == TPCH_ALL_COLUMNS)
+				{
+					size_t		na = tpch_format_row(TPCH_LINEITEM, TPCH_FMT_TBL, &rf, a);
+					size_t		nb = tpch_format_row(TPCH_LINEITEM, TPCH_FMT_TBL, &rd, b);
+
+					bad += na != nb || memcmp(a, b, na) != 0;
+				}
+				else
+					bad += rd.lineitem.l_partkey != l->l_partkey ||
+						rd.lineitem.l_suppkey != l->l_suppkey ||
+						rd.lineitem.l_quantity != l->l_quantity;
+				kept++;
+				more = tpch_gen_next(&dated, &rd);
+			}
+			bad += more != 0;
+			CHECK(bad == 0 && kept >= inside,
+				  "window %zu%s: %lld rows kept, %lld inside, %lld wrong", i,
+				  seek ? " after a seek" : "", (long long) kept,
+				  (long long) inside, (long long) bad);
+			if (i == 0 && !seek)
+				CHECK(kept < inside * 2, "Q20's window skips most rows (%lld kept for %lld)",
+					  (long long) kept, (long long) inside);
+		}
+	}
+	{
+		tpch_gen	g;
+
+		tpch_gen_init(&g, TPCH_ORDERS, 0.01, 1, 1);
+		CHECK(tpch_gen_restrict_date(&g, 4, 0, 10) == TPCH_ERR_TABLE,
+			  "orders is not restricted");
+		tpch_gen_init(&g, TPCH_LINEITEM, 0.01, 1, 1);
+		CHECK(tpch_gen_restrict_date(&g, 9, 0, 10) == TPCH_ERR_TABLE,
+			  "l_linestatus is not a date column");
+	}
+}
+
 /* Generators in different threads at once give the bytes they give alone. */
 typedef struct thread_job
 {
@@ -925,6 +1031,7 @@ main(void)
 	test_counts();
 	test_seek();
 	test_projection();
+	test_date_window();
 	test_threads();
 	test_part_keys();
 	test_key_hash();

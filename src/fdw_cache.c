@@ -361,7 +361,7 @@ tpchgen_cache_runs(PlannerInfo *root, RelOptInfo *baserel, AttrNumber keyatt)
 	double		distinct = 1.0;
 	ListCell   *lc;
 
-	if (rescan_cache_mem == 0)
+	if (tpchgen_rescan_cache_mem == 0)
 		return 1.0;
 	foreach(lc, baserel->baserestrictinfo)
 	{
@@ -386,7 +386,7 @@ tpchgen_cache_runs(PlannerInfo *root, RelOptInfo *baserel, AttrNumber keyatt)
 						 clauselist_selectivity(root, filters, baserel->relid,
 												JOIN_INNER, NULL));
 	if (rows * (baserel->reltarget->width + PLANNED_ROW_OVERHEAD) >
-		(double) rescan_cache_mem * 1024)
+		(double) tpchgen_rescan_cache_mem * 1024)
 		return 1.0;
 
 	/*

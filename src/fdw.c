@@ -372,7 +372,7 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		bool		seen = false;
 		double		gen_rows;
 		double		rows;
-		Cost		run;
+		Cost		seek_run;
 		QualCost	join_cost;
 		ListCell   *lc2;
 
@@ -413,12 +413,12 @@ tpchGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		 * hold a subquery (as in Q17) that costs far more than the seek.
 		 */
 		cost_qual_eval(&join_cost, param_info->ppi_clauses, root);
-		run = cpu_tuple_cost * SEEK_COST_FACTOR + join_cost.startup +
+		seek_run = cpu_tuple_cost * SEEK_COST_FACTOR + join_cost.startup +
 			gen_rows * join_cost.per_tuple +
 			gen_cost(gen_rows, rows, baserel);
 		add_path(baserel, (Path *)
 				 create_foreignscan_path(root, baserel, NULL, rows, 0, startup,
-										 startup + run, pathkeys, required_outer,
+										 startup + seek_run, pathkeys, required_outer,
 										 NULL, NIL, NIL));
 	}
 }

@@ -472,16 +472,8 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 
 	SPI_finish();
 
+	/* bytes unknown: Citus cannot size tables in the transaction that filled them */
 	for (int t = 0; t < TPCH_NTABLES; t++)
-	{
-		Datum		values[4];
-		/* Citus cannot size tables in the transaction that filled them */
-		bool		nulls[4] = {false, false, true, false};
-
-		values[0] = CStringGetTextDatum(tpch_table_name(tables[t].table));
-		values[1] = Int64GetDatum(tables[t].rows);
-		values[2] = (Datum) 0;
-		values[3] = Float8GetDatum(tables[t].seconds);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+		tpchgen_load_result(rsinfo, tables[t].table, tables[t].rows, -1,
+							tables[t].seconds);
 }

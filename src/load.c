@@ -548,17 +548,27 @@ tpch_load(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	for (int i = 0; i < ntables; i++)
-	{
-		Datum		values[4];
-		bool		nulls[4] = {false, false, false, false};
-
-		values[0] = CStringGetTextDatum(tpch_table_name(tables[i].table));
-		values[1] = Int64GetDatum(tables[i].rows);
-		values[2] = Int64GetDatum(tables[i].bytes);
-		values[3] = Float8GetDatum(tables[i].seconds);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+		tpchgen_load_result(rsinfo, tables[i].table, tables[i].rows,
+							tables[i].bytes, tables[i].seconds);
 	return (Datum) 0;
+}
+
+/*
+ * Adds tpch_load's result row for one table: table_name, rows, bytes (NULL
+ * when bytes < 0: not known), seconds.
+ */
+void
+tpchgen_load_result(ReturnSetInfo *rsinfo, tpch_table table, int64 rows,
+					int64 bytes, double seconds)
+{
+	Datum		values[4];
+	bool		nulls[4] = {false, false, bytes < 0, false};
+
+	values[0] = CStringGetTextDatum(tpch_table_name(table));
+	values[1] = Int64GetDatum(rows);
+	values[2] = bytes < 0 ? (Datum) 0 : Int64GetDatum(bytes);
+	values[3] = Float8GetDatum(seconds);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
 /* Runs one utility statement through SPI; errors propagate. */

@@ -178,6 +178,8 @@ extern void tpchgen_export_copy(int fd, const char *path, uint64 offset,
 
 /* in load.c */
 extern int	tpchgen_cpus(void);
+extern void tpchgen_load_result(ReturnSetInfo *rsinfo, tpch_table table,
+								int64 rows, int64 bytes, double seconds);
 
 /* in citus.c: tpch_load(distribute => 'citus') on the coordinator */
 extern void tpchgen_load_citus(FunctionCallInfo fcinfo, double sf,

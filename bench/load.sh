@@ -15,7 +15,8 @@ worker_peak() {
 	local max=0 c h
 	while :; do
 		for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
-			case $(tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null) in
+			# a child may be gone by the time it is read
+			case $({ tr '\0' ' ' <"/proc/$c/cmdline"; } 2>/dev/null) in
 			*"parallel worker"*)
 				h=$(awk '/^VmHWM:/ { print $2 }' "/proc/$c/status" 2>/dev/null)
 				if [ "${h:-0}" -gt "$max" ]; then
@@ -31,8 +32,8 @@ worker_peak() {
 # run_load SCHEMA ARGS: tpch_load into a fresh schema in its own psql, timed
 # by \timing; WAL bytes and the backend's peak memory (VmHWM) kept, and the
 # steps tpch_load reports at DEBUG1 (fill, keys, ANALYZE: seconds summed over
-# the tables).  The warm-up run also samples the workers' peak memory (not
-# in the timed runs: sampling takes some CPU).
+# the tables).  The first run of a figure (the warm-up unless --no-warmup)
+# also samples the workers' peak memory: sampling takes some CPU.
 run_load() {
 	local schema=$1 args=$2 lsn out sampler=
 	pq -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CHECKPOINT" >/dev/null 2>"$BASE/err" ||
@@ -40,7 +41,7 @@ run_load() {
 	sync # the last run's dirty pages would throttle this one's writes
 	lsn=$(pq -c "SELECT pg_current_wal_lsn()")
 	rm -f "$BASE/wpeak"
-	if [ $WARM = 1 ] && [ $STARTED = 1 ]; then
+	if [ $FIRST = 1 ] && [ $STARTED = 1 ]; then
 		worker_peak "$(head -1 "$BASE/data/postmaster.pid")" "$BASE/wpeak" &
 		sampler=$!
 	fi
@@ -157,7 +158,7 @@ load_report() {
 	have load.c0 || have load.l0 || return
 	say "#### A whole database: tpch_load against COPY FROM"
 	say ""
-	say "C0/C1: the CLI's eight .tbl files loaded by eight \`psql\` sessions at once (\`COPY ... FROM '...' (DELIMITER '|')\`, into tables made beforehand with tpch_load's DDL and a last column for dbgen's trailing \`|\`); C1 adds, in each session after its COPY, the primary key and \`ANALYZE\`. Generating the files is not counted. L0/L1: one \`SELECT ... FROM tpch_load(sf => $SF, ...)\` in its own session, max_parallel_workers_per_gather = $(setting max_parallel_workers_per_gather) (tpchgen $([ $PRELOAD = 1 ] && echo "preloaded" || echo "not preloaded")). WAL = \`pg_current_wal_lsn()\` difference, MB; peak = VmHWM, the backend's after the statement, the parallel workers' (the largest) sampled every 50 ms in the warm-up run; both count the shared pages a process touched (the text pool's mapping, the slots in dynamic shared memory, shared buffers)."
+	say "C0/C1: the CLI's eight .tbl files loaded by eight \`psql\` sessions at once (\`COPY ... FROM '...' (DELIMITER '|')\`, into tables made beforehand with tpch_load's DDL and a last column for dbgen's trailing \`|\`); C1 adds, in each session after its COPY, the primary key and \`ANALYZE\`. Generating the files is not counted. L0/L1: one \`SELECT ... FROM tpch_load(sf => $SF, ...)\` in its own session, max_parallel_workers_per_gather = $(setting max_parallel_workers_per_gather) (tpchgen $([ $PRELOAD = 1 ] && echo "preloaded" || echo "not preloaded")). WAL = \`pg_current_wal_lsn()\` difference, MB; peak = VmHWM, the backend's after the statement, the parallel workers' (the largest) sampled every 50 ms in the first run; both count the shared pages a process touched (the text pool's mapping, the slots in dynamic shared memory, shared buffers)."
 	say ""
 	{
 		printf 'run\ts, median (min):\t× COPY:\tWAL MB:\tbackend peak MiB:\tworkers peak MiB:\n'

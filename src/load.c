@@ -20,16 +20,16 @@
  * chunk c - nslots has left it, so every earlier chunk can always progress
  * and the producers cannot deadlock.
  *
- * Pages are WAL-logged whole (log_newpages) when the relation needs WAL.
- * Each write asks the checkpointer to sync its segment, as a write through
- * shared buffers would, so the next checkpoint makes them durable before it
- * lets its redo pointer pass our records.  Only a checkpoint that began
- * while we wrote can have moved its redo pointer past records whose pages
- * it did not sync; then (and only then) the table is synced before the
- * commit, as PostgreSQL 17's bulk writes decide.  Skipping that sync saves
- * the wait for the whole table to reach the disk in the common case.
- * Under wal_level = minimal a relation created in this transaction needs no
- * WAL: PostgreSQL syncs it (or WAL-logs it, when small) at the commit.
+ * Pages are written by PostgreSQL 17's bulk-write API (smgr calls doing the
+ * same before 17: tpchgen_bulk_write in pg_compat.h): WAL-logged whole when
+ * the relation needs WAL, and handed to the checkpointer, so the next
+ * checkpoint makes them durable before it lets its redo pointer pass our
+ * records.  Only a checkpoint that began while we wrote can have moved its
+ * redo pointer past records whose pages it did not sync; then (and only
+ * then) the table is synced before the commit.  Skipping that sync saves the
+ * wait for the whole table to reach the disk in the common case.  Under
+ * wal_level = minimal a relation created in this transaction needs no WAL:
+ * PostgreSQL syncs it (or WAL-logs it, when small) at the commit.
  *
  * The visibility map fork is written the same way, every heap block
  * all-visible and all-frozen, so index-only scans need no VACUUM.
@@ -43,8 +43,6 @@
 #include "access/parallel.h"
 #include "access/table.h"
 #include "access/xact.h"
-#include "access/xlog.h"
-#include "access/xloginsert.h"
 #include "catalog/pg_type.h"
 #include "catalog/namespace.h"
 #include "commands/progress.h"
@@ -198,8 +196,7 @@ typedef struct LoadRun
 	LoadShared *sh;
 	ParallelContext *pcxt;
 	Relation	rel;
-	bool		use_wal;
-	XLogRecPtr	start_redo;		/* redo pointer before our first record */
+	TpchgenBulkWrite *heap;		/* the main fork's writes */
 	bool		participate;	/* the leader also builds pages */
 	LoadProducer prod;
 	int64		next;			/* next chunk to write */
@@ -630,12 +627,11 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 
 	memset(&r, 0, sizeof(r));
 	r.rel = table_open(lt->relid, AccessExclusiveLock);
-	r.use_wal = RelationNeedsWAL(r.rel);
-	r.start_redo = GetRedoRecPtr();
 	/* a table of this transaction, so that the rows may be frozen */
 	if (r.rel->rd_createSubid == InvalidSubTransactionId)
 		elog(ERROR, "table \"%s\" was not created by this transaction",
 			 RelationGetRelationName(r.rel));
+	r.heap = tpchgen_bulk_start(r.rel, MAIN_FORKNUM);
 
 	if (nworkers > 0)
 	{
@@ -724,22 +720,8 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 		ExitParallelMode();
 	}
 
+	tpchgen_bulk_finish(r.heap);
 	write_vm(&r);
-
-	/*
-	 * Pages written around shared buffers and WAL-logged must reach the disk
-	 * before a checkpoint's redo point passes their records (see the head of
-	 * the file): the checkpointer was asked to sync every segment we wrote,
-	 * so only a checkpoint that began since our first record may have missed
-	 * them.  An unlogged table is synced here, since no checkpoint knows of
-	 * it.  Without WAL under wal_level = minimal the commit syncs.
-	 */
-	if ((r.use_wal && GetRedoRecPtr() != r.start_redo) ||
-		r.rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED)
-	{
-		smgrimmedsync(RelationGetSmgr(r.rel), MAIN_FORKNUM);
-		smgrimmedsync(RelationGetSmgr(r.rel), VISIBILITYMAP_FORKNUM);
-	}
 
 	if (r.pcxt == NULL)
 	{
@@ -896,16 +878,12 @@ leader_idle(LoadRun *r)
 
 /*
  * Writes a slot's pages at the end of the heap: their tuples learn their
- * block number (producers cannot know it), then the pages are WAL-logged if
- * the relation needs it, checksummed and written.
+ * block number (producers cannot know it), then the pages go to the bulk
+ * writer.
  */
 static void
 write_pages(LoadRun *r, char *pages, int npages)
 {
-	BlockNumber blknos[SLOT_PAGES];
-	Page		list[SLOT_PAGES];
-	SMgrRelation smgr;
-
 	if (npages == 0)
 		return;
 	for (int i = 0; i < npages; i++)
@@ -913,28 +891,15 @@ write_pages(LoadRun *r, char *pages, int npages)
 		Page		page = pages + (Size) i * BLCKSZ;
 		OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
 
-		blknos[i] = r->nblocks + i;
-		list[i] = page;
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 		{
 			HeapTupleHeader td = (HeapTupleHeader) PageGetItem(page,
 															   PageGetItemId(page, off));
 
-			ItemPointerSet(&td->t_ctid, blknos[i], off);
+			ItemPointerSet(&td->t_ctid, r->nblocks + i, off);
 		}
 	}
-	/* one WAL record holds at most XLR_MAX_BLOCK_ID pages */
-	if (r->use_wal)
-		for (int i = 0; i < npages; i += XLR_MAX_BLOCK_ID)
-			log_newpages(&r->rel->rd_locator, MAIN_FORKNUM,
-						 Min(XLR_MAX_BLOCK_ID, npages - i), blknos + i, list + i,
-						 true);
-	smgr = RelationGetSmgr(r->rel);
-	for (int i = 0; i < npages; i++)
-	{
-		PageSetChecksumInplace(list[i], blknos[i]);
-		smgrextend(smgr, MAIN_FORKNUM, blknos[i], list[i], !r->use_wal);
-	}
+	tpchgen_bulk_write(r->heap, r->nblocks, pages, npages, true);
 	r->nblocks += npages;
 }
 
@@ -943,12 +908,14 @@ write_pages(LoadRun *r, char *pages, int npages)
  * Built here rather than by visibilitymap_set() per block, which would pin
  * each heap page in shared buffers and WAL-log a record per block.  The
  * map's pages have a standard header and no line pointers, so they are
- * logged without the hole a heap page's WAL image leaves out.
+ * logged as non-standard pages, without the hole a heap page's WAL image
+ * leaves out.
  */
 static void
 write_vm(LoadRun *r)
 {
 	SMgrRelation smgr;
+	TpchgenBulkWrite *bw;
 	PGAlignedBlock buf;
 	BlockNumber nvm;
 
@@ -957,6 +924,7 @@ write_vm(LoadRun *r)
 	smgr = RelationGetSmgr(r->rel);
 	if (!smgrexists(smgr, VISIBILITYMAP_FORKNUM))
 		smgrcreate(smgr, VISIBILITYMAP_FORKNUM, false);
+	bw = tpchgen_bulk_start(r->rel, VISIBILITYMAP_FORKNUM);
 	nvm = (r->nblocks + VM_BLOCKS_PER_PAGE - 1) / VM_BLOCKS_PER_PAGE;
 	for (BlockNumber v = 0; v < nvm; v++)
 	{
@@ -970,13 +938,9 @@ write_vm(LoadRun *r)
 		if (covered % VM_BLOCKS_PER_BYTE != 0)
 			map[covered / VM_BLOCKS_PER_BYTE] =
 				(1 << (2 * (covered % VM_BLOCKS_PER_BYTE))) - 1;
-		if (r->use_wal)
-			log_newpage(&r->rel->rd_locator, VISIBILITYMAP_FORKNUM, v, buf.data,
-						false);
-		PageSetChecksumInplace(buf.data, v);
-		smgrextend(RelationGetSmgr(r->rel), VISIBILITYMAP_FORKNUM, v, buf.data,
-				   !r->use_wal);
+		tpchgen_bulk_write(bw, v, buf.data, 1, false);
 	}
+	tpchgen_bulk_finish(bw);
 }
 
 /* ------------------------------------------------------------------------

@@ -43,6 +43,7 @@ PG_OBJS = \
 	src/plan.o \
 	src/pool.o \
 	src/scan.o \
+	src/slotring.o \
 	src/tpchgen.o \
 	src/tupleform.o \
 	src/updates.o \

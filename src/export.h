@@ -7,34 +7,14 @@
 
 #include "tpchgen_pg.h"
 
-#include "storage/condition_variable.h"
-#include "storage/spin.h"
-
 #include <zstd.h>
 
 #include "../core/copyfmt.h"
 
-typedef enum SlotState
-{
-	SLOT_FREE,					/* chunk `chunk` may fill it */
-	SLOT_FILLED,				/* holds a piece of `chunk`, to be written */
-	SLOT_WRITING				/* the leader is writing it */
-} SlotState;
-
 /*
- * One slot buffer.  A chunk normally fills its slot once; a chunk whose rows
- * do not fit goes on in the same slot after the leader has written it.
+ * What every producer needs, in DSM (or local memory when serial); the
+ * chunks and slots are a SlotRing beside it.
  */
-typedef struct ExportSlot
-{
-	int64		chunk;
-	SlotState	state;
-	bool		last;			/* the piece ends its chunk */
-	size_t		len;
-	int64		rows;
-} ExportSlot;
-
-/* What every producer needs, in DSM (or local memory when serial). */
 typedef struct ExportShared
 {
 	/* fixed before producers start */
@@ -50,26 +30,12 @@ typedef struct ExportShared
 	int64		first;			/* first group row of the part */
 	int64		count;			/* group rows of the part */
 	int64		chunk_rows;
-	int64		nchunks;
-	int			nslots;
 	size_t		raw_cap;		/* formatted bytes per piece at most */
 	size_t		slot_cap;		/* bytes per slot (compressed bound) */
 	int			test_delay_ms;
-	int			leader_pgprocno;
 	bool		copy;			/* rows formatted for COPY by `spec` */
 	tpch_copy_spec spec;
-	/* changing, under mutex */
-	slock_t		mutex;
-	ConditionVariable slot_freed;
-	int64		next_chunk;		/* next chunk to be claimed */
-	ExportSlot	slots[FLEXIBLE_ARRAY_MEMBER];
-	/* then int64 worker_chunk[nworkers]: chunk each worker holds, or -1 */
 } ExportShared;
-
-#define EXPORT_SHARED_SIZE(nslots, nworkers) \
-	(offsetof(ExportShared, slots) + sizeof(ExportSlot) * (nslots) + \
-	 sizeof(int64) * (nworkers))
-#define EXPORT_WORKER_CHUNKS(sh) ((int64 *) &(sh)->slots[(sh)->nslots])
 
 /* One file of a call. */
 typedef struct ExportFile

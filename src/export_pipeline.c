@@ -6,14 +6,12 @@
  * depend only on (table, sf, part, parts).  Producers (parallel workers, and
  * the leader when it has nothing to write) claim chunks in order, format their
  * rows into shared slot buffers (compressing each buffer into one zstd frame)
- * and the leader writes the slots in chunk order.  The file is therefore the
- * same bytes whatever the number of workers, and identical to bin/tpchgen.
- *
- * Chunk c may only use slot c % nslots, and only after chunk c - nslots has
- * left it: every chunk before c can then always make progress, so the
- * producers can never deadlock waiting for each other's slots.
+ * and the leader writes the slots in chunk order, through the slot ring of
+ * slotring.c.  The file is therefore the same bytes whatever the number of
+ * workers, and identical to bin/tpchgen.
  */
 #include "export.h"
+#include "slotring.h"
 
 #include "../core/update.h"
 
@@ -21,16 +19,9 @@
 #include "access/xact.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
-#include "optimizer/cost.h"
-#include "optimizer/optimizer.h"
 #include "pgstat.h"
-#include "storage/latch.h"
-#include "storage/proc.h"
 #include "storage/shm_toc.h"
 #include "utils/backend_progress.h"
-
-#include <sched.h>
-#include <unistd.h>
 
 /* Raw bytes a chunk aims at: big writes, yet many chunks to share out. */
 #define CHUNK_BYTES (2 * 1024 * 1024)
@@ -38,15 +29,15 @@
 /* Keys of the parallel DSM table of contents. */
 #define EXPORT_KEY_SHARED		UINT64CONST(0x7470636800000001)
 #define EXPORT_KEY_BUFFERS		UINT64CONST(0x7470636800000002)
-
-struct ExportRun;
+#define EXPORT_KEY_RING			UINT64CONST(0x7470636800000003)
 
 /* One process that generates chunks: a worker or the leader. */
 typedef struct ExportProducer
 {
 	ExportShared *sh;
+	SlotRing   *slots;		/* the chunks and slots */
 	char	   *bufs;			/* nslots * slot_cap bytes */
-	struct ExportRun *run;		/* the leader's run; NULL in a worker */
+	SlotRingLeader *leader;		/* the leader's; NULL in a worker */
 	char	   *raw;			/* zstd: rows before compression */
 	ZSTD_CCtx  *cctx;
 	bool		gen_ready;		/* gen is initialised for this file */
@@ -57,12 +48,10 @@ typedef struct ExportProducer
 typedef struct ExportRun
 {
 	ExportShared *sh;
-	ParallelContext *pcxt;
+	SlotRingLeader leader;
 	ExportWriter *writer;
 	ExportProducer prod;
-	bool		participate;	/* the leader also generates chunks */
 	int			pending;		/* writes submitted and not yet done */
-	int64		next;			/* next chunk to write */
 	uint64		offset;			/* where the next piece goes */
 	int64		rows;
 	uint64		bytes;
@@ -72,30 +61,29 @@ typedef struct ExportRun
 
 PGDLLEXPORT void tpchgen_export_worker(dsm_segment *seg, shm_toc *toc);
 
-static int	export_cpus(void);
 static size_t export_compress(ZSTD_CCtx *cctx, char *dst, size_t cap,
 							  const char *src, size_t len);
-static void export_leader_loop(ExportRun *r);
-static void slot_release(ExportShared *sh, int idx);
-static bool leader_service(ExportRun *r);
-static bool leader_claim(ExportRun *r, int64 *chunk);
-static void leader_idle(ExportRun *r);
+static void leader_produce(void *arg, int64 chunk);
+static bool leader_write(void *arg, int idx, const SlotRingSlot *piece);
+static bool leader_reap(void *arg);
+static int	leader_pending(void *arg);
+static void leader_progress(void *arg);
+static pgsocket leader_wait_fd(void *arg);
 static void export_test_delay(int ms);
-static void producer_wait_slot(ExportProducer *p, ExportSlot *s, int64 chunk);
 static void produce_chunk(ExportProducer *p, int64 chunk);
+static void worker_produce(void *arg, int64 chunk);
 
-/* The CPUs this process may run on (its affinity mask, as in a container). */
-static int
-export_cpus(void)
-{
-	cpu_set_t	set;
-	long		n;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set);
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int) n : 1;
-}
+/* The leader's side of the slot ring: slots are written to the file. */
+static const SlotRingOps export_ring_ops = {
+	.produce = leader_produce,
+	.consume = leader_write,
+	.reap = leader_reap,
+	.pending = leader_pending,
+	.moved = leader_progress,
+	.wait_fd = leader_wait_fd,
+	.idle_timeout_ms = -1,
+	.lost_worker_message = gettext_noop("parallel worker exited before finishing its part of the export"),
+};
 
 /* A zstd context for one producer, owned by `cl` from the start. */
 void
@@ -144,6 +132,8 @@ tpchgen_export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 					uint64 *total_bytes)
 {
 	ExportShared *sh;
+	SlotRing   *ring;
+	ParallelContext *pcxt = NULL;
 	ExportRun	r;
 	int64		first;
 	int64		count;
@@ -153,7 +143,7 @@ tpchgen_export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	int			nslots;
 	size_t		raw_cap;
 	size_t		slot_cap;
-	size_t		shared_size;
+	Size		ring_size;
 	char	   *bufs;
 
 	if (f->update_kind != 0)
@@ -165,13 +155,9 @@ tpchgen_export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	raw_cap = CHUNK_BYTES + CHUNK_BYTES / 2 + TPCH_MAX_LINE;
 	slot_cap = tmpl->zstd ? ZSTD_compressBound(raw_cap) : raw_cap;
 
-	/* Workers only help when there is more than one chunk to share. */
-	nworkers = workers >= 0 ? workers : max_parallel_workers_per_gather;
-	nworkers = Min(nworkers, max_worker_processes);
-	if (nworkers > nchunks - 1)
-		nworkers = Max(nchunks - 1, 0);
-	nslots = 2 * (nworkers + 1) + 2;
-	shared_size = EXPORT_SHARED_SIZE(nslots, nworkers);
+	nworkers = tpchgen_slotring_workers(workers, nchunks);
+	nslots = SLOTRING_NSLOTS(nworkers);
+	ring_size = tpchgen_slotring_size(nslots, nworkers);
 
 	cl->writer = tpchgen_writer_create(f->fd, f->path, tpchgen_io_method,
 									   tpchgen_direct_io, nslots + 1);
@@ -180,50 +166,43 @@ tpchgen_export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	if (nworkers > 0)
 	{
 		EnterParallelMode();
-		r.pcxt = CreateParallelContext("tpchgen", "tpchgen_export_worker",
-									   nworkers);
-		shm_toc_estimate_chunk(&r.pcxt->estimator, shared_size);
-		shm_toc_estimate_chunk(&r.pcxt->estimator, nslots * slot_cap);
-		shm_toc_estimate_keys(&r.pcxt->estimator, 2);
-		InitializeParallelDSM(r.pcxt);
-		sh = shm_toc_allocate(r.pcxt->toc, shared_size);
-		bufs = shm_toc_allocate(r.pcxt->toc, nslots * slot_cap);
-		shm_toc_insert(r.pcxt->toc, EXPORT_KEY_SHARED, sh);
-		shm_toc_insert(r.pcxt->toc, EXPORT_KEY_BUFFERS, bufs);
+		pcxt = CreateParallelContext("tpchgen", "tpchgen_export_worker",
+									 nworkers);
+		shm_toc_estimate_chunk(&pcxt->estimator, sizeof(ExportShared));
+		shm_toc_estimate_chunk(&pcxt->estimator, ring_size);
+		shm_toc_estimate_chunk(&pcxt->estimator, nslots * slot_cap);
+		shm_toc_estimate_keys(&pcxt->estimator, 3);
+		InitializeParallelDSM(pcxt);
+		sh = shm_toc_allocate(pcxt->toc, sizeof(ExportShared));
+		ring = shm_toc_allocate(pcxt->toc, ring_size);
+		bufs = shm_toc_allocate(pcxt->toc, nslots * slot_cap);
+		shm_toc_insert(pcxt->toc, EXPORT_KEY_SHARED, sh);
+		shm_toc_insert(pcxt->toc, EXPORT_KEY_RING, ring);
+		shm_toc_insert(pcxt->toc, EXPORT_KEY_BUFFERS, bufs);
 	}
 	else
 	{
-		sh = palloc(shared_size);
+		sh = palloc(sizeof(ExportShared));
+		ring = palloc(ring_size);
 		bufs = palloc(nslots * slot_cap);
 	}
 
-	memcpy(sh, tmpl, offsetof(ExportShared, slots));
+	*sh = *tmpl;
 	sh->table = f->table;
 	sh->update_kind = f->update_kind;
 	sh->first = first;
 	sh->count = count;
 	sh->chunk_rows = chunk_rows;
-	sh->nchunks = nchunks;
-	sh->nslots = nslots;
 	sh->raw_cap = raw_cap;
 	sh->slot_cap = slot_cap;
-	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
-	SpinLockInit(&sh->mutex);
-	ConditionVariableInit(&sh->slot_freed);
-	sh->next_chunk = 0;
-	for (int i = 0; i < nslots; i++)
-	{
-		sh->slots[i].chunk = i;
-		sh->slots[i].state = SLOT_FREE;
-	}
-	for (int i = 0; i < nworkers; i++)
-		EXPORT_WORKER_CHUNKS(sh)[i] = -1;
+	tpchgen_slotring_init(ring, nchunks, nslots, nworkers);
 
 	r.sh = sh;
 	r.writer = cl->writer;
 	r.prod.sh = sh;
+	r.prod.slots = ring;
 	r.prod.bufs = bufs;
-	r.prod.run = &r;
+	r.prod.leader = &r.leader;
 	r.prod.cctx = cl->cctx;
 	if (sh->zstd)
 		r.prod.raw = palloc(raw_cap);
@@ -231,16 +210,8 @@ tpchgen_export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 	r.progress_rows = *total_rows;
 	r.progress_bytes = *total_bytes;
 
-	if (r.pcxt != NULL)
-		LaunchParallelWorkers(r.pcxt);
-	/*
-	 * The leader is the writer first: it generates too only when a CPU is
-	 * left for it.  On a core the workers already fill, the chunks it takes
-	 * hold up the in-order writes that every worker waits for.
-	 */
-	r.participate = r.pcxt == NULL || r.pcxt->nworkers_launched == 0 ||
-		(parallel_leader_participation &&
-		 r.pcxt->nworkers_launched < export_cpus());
+	if (pcxt != NULL)
+		LaunchParallelWorkers(pcxt);
 
 	if (header)
 	{
@@ -264,21 +235,22 @@ tpchgen_export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
 		r.bytes += len;
 	}
 
-	export_leader_loop(&r);
+	tpchgen_slotring_lead(&r.leader, ring, pcxt, &export_ring_ops, &r);
 
-	if (r.pcxt != NULL)
+	if (pcxt != NULL)
 	{
-		WaitForParallelWorkersToFinish(r.pcxt);
-		DestroyParallelContext(r.pcxt);
+		WaitForParallelWorkersToFinish(pcxt);
+		DestroyParallelContext(pcxt);
 		ExitParallelMode();
 	}
 	tpchgen_writer_finish(cl->writer);
 	tpchgen_writer_close(cl->writer);
 	cl->writer = NULL;
 	/* 'all' writes eight files: hold one file's buffers at a time */
-	if (r.pcxt == NULL)
+	if (pcxt == NULL)
 	{
 		pfree(bufs);
+		pfree(ring);
 		pfree(sh);
 	}
 	if (r.prod.raw != NULL)
@@ -296,181 +268,78 @@ tpchgen_export_file(ExportCleanup *cl, ExportFile *f, const ExportShared *tmpl,
  * ------------------------------------------------------------------------ */
 
 static void
-export_leader_loop(ExportRun *r)
+leader_produce(void *arg, int64 chunk)
 {
-	ExportShared *sh = r->sh;
-	int64		chunk;
+	ExportRun  *r = arg;
 
-	for (;;)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (leader_service(r))
-			continue;
-		if (r->next >= sh->nchunks && r->pending == 0)
-			break;
-		if (r->participate && leader_claim(r, &chunk))
-			produce_chunk(&r->prod, chunk);
-		else
-			leader_idle(r);
-	}
-}
-
-/* Gives a written slot back to its chunk, or to chunk + nslots. */
-static void
-slot_release(ExportShared *sh, int idx)
-{
-	ExportSlot *s = &sh->slots[idx];
-
-	SpinLockAcquire(&sh->mutex);
-	if (s->last)
-		s->chunk += sh->nslots;
-	s->state = SLOT_FREE;
-	SpinLockRelease(&sh->mutex);
+	produce_chunk(&r->prod, chunk);
 }
 
 /*
- * Takes back finished writes and submits every piece that is next in order.
- * Returns whether anything moved.
+ * Submits a piece's write, tagged with its slot; the slot is freed when the
+ * write is done (an empty piece's at once).
  */
 static bool
-leader_service(ExportRun *r)
+leader_write(void *arg, int idx, const SlotRingSlot *piece)
 {
-	ExportShared *sh = r->sh;
+	ExportRun  *r = arg;
+	bool		done = true;
+
+	if (piece->size > 0)
+	{
+		tpchgen_writer_write(r->writer, r->prod.bufs + idx * r->sh->slot_cap,
+							 piece->size, r->offset, idx);
+		r->pending++;
+		done = false;
+	}
+	r->offset += piece->size;
+	r->bytes += piece->size;
+	r->rows += piece->rows;
+	return done;
+}
+
+/* Takes back finished writes and frees their slots. */
+static bool
+leader_reap(void *arg)
+{
+	ExportRun  *r = arg;
 	bool		moved = false;
-	bool		freed = false;
 	int			tag;
 
 	while (tpchgen_writer_next_done(r->writer, false, &tag))
 	{
 		r->pending--;
 		moved = true;
-		if (tag < sh->nslots)
-		{
-			slot_release(sh, tag);
-			freed = true;
-		}
-	}
-
-	while (r->next < sh->nchunks)
-	{
-		int			idx = r->next % sh->nslots;
-		ExportSlot *s = &sh->slots[idx];
-		bool		ready;
-		bool		last = false;
-		size_t		len = 0;
-		int64		rows = 0;
-
-		SpinLockAcquire(&sh->mutex);
-		ready = s->chunk == r->next && s->state == SLOT_FILLED;
-		if (ready)
-		{
-			s->state = SLOT_WRITING;
-			len = s->len;
-			last = s->last;
-			rows = s->rows;
-		}
-		SpinLockRelease(&sh->mutex);
-		if (!ready)
-			break;
-
-		if (len > 0)
-		{
-			tpchgen_writer_write(r->writer, r->prod.bufs + idx * sh->slot_cap,
-								 len, r->offset, idx);
-			r->pending++;
-		}
-		else
-		{
-			slot_release(sh, idx);
-			freed = true;
-		}
-		r->offset += len;
-		r->bytes += len;
-		r->rows += rows;
-		if (last)
-			r->next++;
-		moved = true;
-	}
-
-	if (freed && r->pcxt != NULL)
-		ConditionVariableBroadcast(&sh->slot_freed);
-	if (moved)
-	{
-		const int	index[] = {PROGRESS_COPY_BYTES_PROCESSED,
-		PROGRESS_COPY_TUPLES_PROCESSED};
-		const int64 val[] = {(int64) (r->progress_bytes + r->bytes),
-		r->progress_rows + r->rows};
-
-		pgstat_progress_update_multi_param(2, index, val);
+		/* the header's tag is nslots: not a slot */
+		if (tag < r->leader.ring->nslots)
+			tpchgen_slotring_release(&r->leader, tag);
 	}
 	return moved;
 }
 
-/* Claims the next chunk if its slot is free now: the leader never blocks. */
-static bool
-leader_claim(ExportRun *r, int64 *chunk)
+static int
+leader_pending(void *arg)
 {
-	ExportShared *sh = r->sh;
-	bool		ok;
-
-	SpinLockAcquire(&sh->mutex);
-	*chunk = sh->next_chunk;
-	ok = *chunk < sh->nchunks &&
-		sh->slots[*chunk % sh->nslots].chunk == *chunk &&
-		sh->slots[*chunk % sh->nslots].state == SLOT_FREE;
-	if (ok)
-		sh->next_chunk++;
-	SpinLockRelease(&sh->mutex);
-	return ok;
+	return ((ExportRun *) arg)->pending;
 }
 
-/*
- * Nothing to do until a worker fills a slot or a write completes.  A worker's
- * error arrives through CHECK_FOR_INTERRUPTS; a worker that is gone without
- * one must not leave the leader waiting for its chunk forever, and when no
- * worker is left the leader generates the rest itself.
- */
 static void
-leader_idle(ExportRun *r)
+leader_progress(void *arg)
 {
-	pgsocket	fd;
+	ExportRun  *r = arg;
+	const int	index[] = {PROGRESS_COPY_BYTES_PROCESSED,
+	PROGRESS_COPY_TUPLES_PROCESSED};
+	const int64 val[] = {(int64) (r->progress_bytes + r->bytes),
+	r->progress_rows + r->rows};
 
-	if (r->pcxt != NULL)
-	{
-		int			alive = 0;
+	pgstat_progress_update_multi_param(2, index, val);
+}
 
-		for (int i = 0; i < r->pcxt->nworkers_launched; i++)
-		{
-			pid_t		pid;
-			int64		held;
-
-			if (GetBackgroundWorkerPid(r->pcxt->worker[i].bgwhandle, &pid) != BGWH_STOPPED)
-			{
-				alive++;
-				continue;
-			}
-			SpinLockAcquire(&r->sh->mutex);
-			held = EXPORT_WORKER_CHUNKS(r->sh)[i];
-			SpinLockRelease(&r->sh->mutex);
-			if (held >= 0)
-			{
-				/* Its own error, if it sent one, explains it better. */
-				CHECK_FOR_INTERRUPTS();
-				ereport(ERROR,
-						(errcode(ERRCODE_INTERNAL_ERROR),
-						 errmsg("parallel worker exited before finishing its part of the export")));
-			}
-		}
-		if (alive == 0)
-			r->participate = true;
-	}
-
-	fd = tpchgen_writer_wait_fd(r->writer);
-	(void) WaitLatchOrSocket(MyLatch,
-							 WL_LATCH_SET | WL_EXIT_ON_PM_DEATH |
-							 (fd != PGINVALID_SOCKET ? WL_SOCKET_READABLE : 0),
-							 fd, -1L, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
+/* The writer's completion descriptor, if it has one. */
+static pgsocket
+leader_wait_fd(void *arg)
+{
+	return tpchgen_writer_wait_fd(((ExportRun *) arg)->writer);
 }
 
 /* ------------------------------------------------------------------------
@@ -488,30 +357,6 @@ export_test_delay(int ms)
 	}
 }
 
-/* Waits until `chunk` may fill slot `s`. */
-static void
-producer_wait_slot(ExportProducer *p, ExportSlot *s, int64 chunk)
-{
-	ExportShared *sh = p->sh;
-
-	for (;;)
-	{
-		bool		free;
-
-		SpinLockAcquire(&sh->mutex);
-		free = s->chunk == chunk && s->state == SLOT_FREE;
-		SpinLockRelease(&sh->mutex);
-		if (free)
-			break;
-		if (p->run == NULL)
-			ConditionVariableSleep(&sh->slot_freed, PG_WAIT_EXTENSION);
-		else if (!leader_service(p->run))
-			leader_idle(p->run);
-	}
-	if (p->run == NULL)
-		ConditionVariableCancelSleep();
-}
-
 /*
  * Generates one chunk into its slot, one piece per slot fill (normally a
  * single one), each piece compressed into its own zstd frame when asked.
@@ -520,8 +365,7 @@ static void
 produce_chunk(ExportProducer *p, int64 chunk)
 {
 	ExportShared *sh = p->sh;
-	int			idx = chunk % sh->nslots;
-	ExportSlot *s = &sh->slots[idx];
+	int			idx = chunk % p->slots->nslots;
 	char	   *out = p->bufs + idx * sh->slot_cap;
 	int64		first = sh->first + chunk * sh->chunk_rows;
 	int64		count = Min(sh->chunk_rows, sh->first + sh->count - first);
@@ -558,7 +402,7 @@ produce_chunk(ExportProducer *p, int64 chunk)
 		size_t		n;
 		size_t		len;
 
-		producer_wait_slot(p, s, chunk);
+		tpchgen_slotring_wait(p->slots, p->leader, chunk);
 		if (sh->copy)
 		{
 			int64		got = tpch_copy_gen(&p->gen, &sh->spec, out, sh->raw_cap,
@@ -581,18 +425,15 @@ produce_chunk(ExportProducer *p, int64 chunk)
 		if (sh->zstd && n > 0)
 			len = export_compress(p->cctx, out, sh->slot_cap, p->raw, n);
 
-		SpinLockAcquire(&sh->mutex);
-		s->len = len;
-		s->rows = rows;
-		s->last = last;
-		s->state = SLOT_FILLED;
-		if (last && p->run == NULL)
-			EXPORT_WORKER_CHUNKS(sh)[ParallelWorkerNumber] = -1;
-		SpinLockRelease(&sh->mutex);
-		if (p->run == NULL)
-			SetLatch(&ProcGlobal->allProcs[sh->leader_pgprocno].procLatch);
+		tpchgen_slotring_publish(p->slots, p->leader, chunk, len, rows, last);
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+static void
+worker_produce(void *arg, int64 chunk)
+{
+	produce_chunk(arg, chunk);
 }
 
 /* Entry point of a parallel worker: claims chunks until none is left. */
@@ -608,6 +449,7 @@ tpchgen_export_worker(dsm_segment *seg, shm_toc *toc)
 
 	memset(&p, 0, sizeof(p));
 	p.sh = shm_toc_lookup(toc, EXPORT_KEY_SHARED, false);
+	p.slots = shm_toc_lookup(toc, EXPORT_KEY_RING, false);
 	p.bufs = shm_toc_lookup(toc, EXPORT_KEY_BUFFERS, false);
 	tpchgen_pool();
 	if (p.sh->zstd)
@@ -616,22 +458,5 @@ tpchgen_export_worker(dsm_segment *seg, shm_toc *toc)
 		p.cctx = cl->cctx;
 		p.raw = palloc(p.sh->raw_cap);
 	}
-
-	for (;;)
-	{
-		ExportShared *sh = p.sh;
-		int64		chunk;
-
-		SpinLockAcquire(&sh->mutex);
-		chunk = sh->next_chunk;
-		if (chunk < sh->nchunks)
-		{
-			sh->next_chunk++;
-			EXPORT_WORKER_CHUNKS(sh)[ParallelWorkerNumber] = chunk;
-		}
-		SpinLockRelease(&sh->mutex);
-		if (chunk >= sh->nchunks)
-			break;
-		produce_chunk(&p, chunk);
-	}
+	tpchgen_slotring_work(p.slots, worker_produce, &p);
 }

@@ -16,25 +16,24 @@
  * workers.  Producers (parallel workers, and the leader when a CPU is left
  * for it) claim chunks in order and fill shared slots with whole pages; the
  * leader alone writes them, in chunk order, through smgr: workers may not
- * write relations.  Chunk c may only use slot c % nslots, and only once
- * chunk c - nslots has left it, so every earlier chunk can always progress
- * and the producers cannot deadlock.
+ * write relations.  The chunks and slots are the slot ring of slotring.c,
+ * which tpch_export shares.
  *
- * Pages are WAL-logged whole (log_newpages) when the relation needs WAL.
- * Each write asks the checkpointer to sync its segment, as a write through
- * shared buffers would, so the next checkpoint makes them durable before it
- * lets its redo pointer pass our records.  Only a checkpoint that began
- * while we wrote can have moved its redo pointer past records whose pages
- * it did not sync; then (and only then) the table is synced before the
- * commit, as PostgreSQL 17's bulk writes decide.  Skipping that sync saves
- * the wait for the whole table to reach the disk in the common case.
- * Under wal_level = minimal a relation created in this transaction needs no
- * WAL: PostgreSQL syncs it (or WAL-logs it, when small) at the commit.
+ * Pages are written by PostgreSQL 17's bulk-write API (smgr calls doing the
+ * same before 17: tpchgen_bulk_write in pg_compat.h): WAL-logged whole when
+ * the relation needs WAL, and handed to the checkpointer, so the next
+ * checkpoint makes them durable before it lets its redo pointer pass our
+ * records.  Only a checkpoint that began while we wrote can have moved its
+ * redo pointer past records whose pages it did not sync; then (and only
+ * then) the table is synced before the commit.  Skipping that sync saves the
+ * wait for the whole table to reach the disk in the common case.  Under
+ * wal_level = minimal a relation created in this transaction needs no WAL:
+ * PostgreSQL syncs it (or WAL-logs it, when small) at the commit.
  *
  * The visibility map fork is written the same way, every heap block
  * all-visible and all-frozen, so index-only scans need no VACUUM.
  */
-#include "tpchgen_pg.h"
+#include "slotring.h"
 
 #include "../core/schema.h"
 
@@ -43,8 +42,6 @@
 #include "access/parallel.h"
 #include "access/table.h"
 #include "access/xact.h"
-#include "access/xlog.h"
-#include "access/xloginsert.h"
 #include "catalog/pg_type.h"
 #include "catalog/namespace.h"
 #include "commands/progress.h"
@@ -56,11 +53,8 @@
 #include "pgstat.h"
 #include "portability/instr_time.h"
 #include "storage/bufpage.h"
-#include "storage/condition_variable.h"
-#include "storage/proc.h"
 #include "storage/shm_toc.h"
 #include "storage/smgr.h"
-#include "storage/spin.h"
 #include "utils/array.h"
 #include "utils/backend_progress.h"
 #include "utils/builtins.h"
@@ -105,6 +99,7 @@
 /* Keys of the parallel DSM table of contents. */
 #define LOAD_KEY_SHARED		UINT64CONST(0x7470636800000011)
 #define LOAD_KEY_PAGES		UINT64CONST(0x7470636800000012)
+#define LOAD_KEY_RING		UINT64CONST(0x7470636800000013)
 
 /* Average heap bytes per group row (tuple and line pointer), for chunks. */
 static const int group_row_bytes[TPCH_NTABLES] = {
@@ -118,26 +113,12 @@ static const int group_row_bytes[TPCH_NTABLES] = {
 	[TPCH_LINEITEM] = 600,
 };
 
-typedef enum LoadSlotState
-{
-	SLOT_FREE,					/* chunk `chunk` may fill it */
-	SLOT_FILLED				/* holds pages of `chunk`, to be written */
-} LoadSlotState;
-
 /*
- * One slot of SLOT_PAGES pages.  A chunk fills its slot as many times as its
- * pages need, the leader writing and freeing it in between.
+ * What every producer needs, in DSM (or local memory when serial).  The
+ * chunks and slots are a SlotRing beside it; a slot holds SLOT_PAGES pages,
+ * and a chunk fills its slot as many times as its pages need, the leader
+ * writing and freeing it in between.
  */
-typedef struct LoadSlot
-{
-	int64		chunk;
-	LoadSlotState state;
-	bool		last;			/* the piece ends its chunk */
-	int			npages;
-	int64		rows;
-} LoadSlot;
-
-/* What every producer needs, in DSM (or local memory when serial). */
 typedef struct LoadShared
 {
 	/* fixed before producers start */
@@ -151,24 +132,8 @@ typedef struct LoadShared
 	int64		first;			/* first group row of the part */
 	int64		count;			/* group rows of the part */
 	int64		chunk_rows;
-	int64		nchunks;
-	int			nslots;
 	int			test_delay_ms;
-	int			leader_pgprocno;
-	/* changing, under mutex */
-	slock_t		mutex;
-	ConditionVariable slot_freed;
-	int64		next_chunk;		/* next chunk to be claimed */
-	LoadSlot	slots[FLEXIBLE_ARRAY_MEMBER];
-	/* then int64 worker_chunk[nworkers]: chunk each worker holds, or -1 */
 } LoadShared;
-
-#define LOAD_SHARED_SIZE(nslots, nworkers) \
-	(offsetof(LoadShared, slots) + sizeof(LoadSlot) * (nslots) + \
-	 sizeof(int64) * (nworkers))
-#define LOAD_WORKER_CHUNKS(sh) ((int64 *) &(sh)->slots[(sh)->nslots])
-
-struct LoadRun;
 
 /*
  * Rows generated ahead of the one stored: a comment is cut from anywhere in
@@ -181,8 +146,9 @@ struct LoadRun;
 typedef struct LoadProducer
 {
 	LoadShared *sh;
+	SlotRing   *slots;		/* the chunks and slots */
 	char	   *pages;			/* nslots * SLOT_PAGES pages */
-	struct LoadRun *run;		/* the leader's run; NULL in a worker */
+	SlotRingLeader *leader;		/* the leader's; NULL in a worker */
 	int			ncols;
 	TpchgenTupleColumn *cols;	/* the columns as core/schema.c types them */
 	int			comment;		/* the column cut from the pool, or -1 */
@@ -195,14 +161,10 @@ typedef struct LoadProducer
 /* The leader's state while it fills one table. */
 typedef struct LoadRun
 {
-	LoadShared *sh;
-	ParallelContext *pcxt;
+	SlotRingLeader leader;
 	Relation	rel;
-	bool		use_wal;
-	XLogRecPtr	start_redo;		/* redo pointer before our first record */
-	bool		participate;	/* the leader also builds pages */
+	TpchgenBulkWrite *heap;		/* the main fork's writes */
 	LoadProducer prod;
-	int64		next;			/* next chunk to write */
 	BlockNumber nblocks;		/* heap blocks written */
 	int64		rows;
 } LoadRun;
@@ -226,18 +188,30 @@ PGDLLEXPORT void tpchgen_load_worker(dsm_segment *seg, shm_toc *toc);
 
 static void fill_table(LoadTable *lt, double sf, int64 part, int64 parts,
 					   int workers, int index, int ntables);
-static void leader_loop(LoadRun *r);
-static bool leader_service(LoadRun *r);
-static bool leader_claim(LoadRun *r, int64 *chunk);
-static void leader_idle(LoadRun *r);
+static void leader_produce(void *arg, int64 chunk);
+static bool leader_write(void *arg, int idx, const SlotRingSlot *piece);
+static void leader_progress(void *arg);
 static void write_pages(LoadRun *r, char *pages, int npages);
 static void write_vm(LoadRun *r);
 static void producer_start(LoadProducer *p, Relation rel);
-static void producer_wait_slot(LoadProducer *p, LoadSlot *s, int64 chunk);
 static void produce_chunk(LoadProducer *p, int64 chunk);
+static void worker_produce(void *arg, int64 chunk);
 static bool place_tuple(LoadProducer *p, Page page, const char *data,
 						Size data_len);
 static void run_sql(const char *sql);
+
+/*
+ * The leader's side of the slot ring: slots are written to the heap.  A
+ * worker sets the leader's latch when it fills a slot; the leader also
+ * rechecks every 100 ms.
+ */
+static const SlotRingOps load_ring_ops = {
+	.produce = leader_produce,
+	.consume = leader_write,
+	.moved = leader_progress,
+	.idle_timeout_ms = 100,
+	.lost_worker_message = gettext_noop("parallel worker exited before finishing its part of the load"),
+};
 
 /* ------------------------------------------------------------------------
  * The SQL function
@@ -617,6 +591,8 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 		   int index, int ntables)
 {
 	LoadShared *sh;
+	SlotRing   *ring;
+	ParallelContext *pcxt = NULL;
 	LoadRun		r;
 	int64		first;
 	int64		count;
@@ -624,7 +600,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	int64		nchunks;
 	int			nworkers;
 	int			nslots;
-	Size		shared_size;
+	Size		ring_size;
 	Size		pages_size;
 	char	   *pages;
 
@@ -632,45 +608,44 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	chunk_rows = Max(1, CHUNK_BYTES / group_row_bytes[lt->table]);
 	nchunks = (count + chunk_rows - 1) / chunk_rows;
 
-	/* Workers only help when there is more than one chunk to share. */
-	nworkers = workers >= 0 ? workers : max_parallel_workers_per_gather;
-	nworkers = Min(nworkers, max_worker_processes);
-	if (nworkers > nchunks - 1)
-		nworkers = Max(nchunks - 1, 0);
-	nslots = 2 * (nworkers + 1) + 2;
-	shared_size = LOAD_SHARED_SIZE(nslots, nworkers);
+	nworkers = tpchgen_slotring_workers(workers, nchunks);
+	nslots = SLOTRING_NSLOTS(nworkers);
+	ring_size = tpchgen_slotring_size(nslots, nworkers);
 	pages_size = (Size) nslots * SLOT_PAGES * BLCKSZ;
 
 	memset(&r, 0, sizeof(r));
 	r.rel = table_open(lt->relid, AccessExclusiveLock);
-	r.use_wal = RelationNeedsWAL(r.rel);
-	r.start_redo = GetRedoRecPtr();
 	/* a table of this transaction, so that the rows may be frozen */
 	if (r.rel->rd_createSubid == InvalidSubTransactionId)
 		elog(ERROR, "table \"%s\" was not created by this transaction",
 			 RelationGetRelationName(r.rel));
+	r.heap = tpchgen_bulk_start(r.rel, MAIN_FORKNUM);
 
 	if (nworkers > 0)
 	{
 		EnterParallelMode();
-		r.pcxt = CreateParallelContext("tpchgen", "tpchgen_load_worker",
-									   nworkers);
-		shm_toc_estimate_chunk(&r.pcxt->estimator, shared_size);
-		shm_toc_estimate_chunk(&r.pcxt->estimator, pages_size);
-		shm_toc_estimate_keys(&r.pcxt->estimator, 2);
-		InitializeParallelDSM(r.pcxt);
-		sh = shm_toc_allocate(r.pcxt->toc, shared_size);
-		pages = shm_toc_allocate(r.pcxt->toc, pages_size);
-		shm_toc_insert(r.pcxt->toc, LOAD_KEY_SHARED, sh);
-		shm_toc_insert(r.pcxt->toc, LOAD_KEY_PAGES, pages);
+		pcxt = CreateParallelContext("tpchgen", "tpchgen_load_worker",
+									 nworkers);
+		shm_toc_estimate_chunk(&pcxt->estimator, sizeof(LoadShared));
+		shm_toc_estimate_chunk(&pcxt->estimator, ring_size);
+		shm_toc_estimate_chunk(&pcxt->estimator, pages_size);
+		shm_toc_estimate_keys(&pcxt->estimator, 3);
+		InitializeParallelDSM(pcxt);
+		sh = shm_toc_allocate(pcxt->toc, sizeof(LoadShared));
+		ring = shm_toc_allocate(pcxt->toc, ring_size);
+		pages = shm_toc_allocate(pcxt->toc, pages_size);
+		shm_toc_insert(pcxt->toc, LOAD_KEY_SHARED, sh);
+		shm_toc_insert(pcxt->toc, LOAD_KEY_RING, ring);
+		shm_toc_insert(pcxt->toc, LOAD_KEY_PAGES, pages);
 	}
 	else
 	{
-		sh = palloc(shared_size);
+		sh = palloc(sizeof(LoadShared));
+		ring = palloc(ring_size);
 		pages = palloc(pages_size);
 	}
 
-	memset(sh, 0, offsetof(LoadShared, slots));
+	memset(sh, 0, sizeof(LoadShared));
 	sh->table = lt->table;
 	sh->sf = sf;
 	sh->part = part;
@@ -681,25 +656,13 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	sh->first = first;
 	sh->count = count;
 	sh->chunk_rows = chunk_rows;
-	sh->nchunks = nchunks;
-	sh->nslots = nslots;
 	sh->test_delay_ms = tpchgen_load_test_delay_ms;
-	sh->leader_pgprocno = GetNumberFromPGProc(MyProc);
-	SpinLockInit(&sh->mutex);
-	ConditionVariableInit(&sh->slot_freed);
-	sh->next_chunk = 0;
-	for (int i = 0; i < nslots; i++)
-	{
-		sh->slots[i].chunk = i;
-		sh->slots[i].state = SLOT_FREE;
-	}
-	for (int i = 0; i < nworkers; i++)
-		LOAD_WORKER_CHUNKS(sh)[i] = -1;
+	tpchgen_slotring_init(ring, nchunks, nslots, nworkers);
 
-	r.sh = sh;
 	r.prod.sh = sh;
+	r.prod.slots = ring;
 	r.prod.pages = pages;
-	r.prod.run = &r;
+	r.prod.leader = &r.leader;
 	producer_start(&r.prod, r.rel);
 
 	/* one COPY FROM report per table, as COPY would make */
@@ -716,47 +679,25 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 		pgstat_progress_update_multi_param(lengthof(param), param, val);
 	}
 
-	if (r.pcxt != NULL)
-		LaunchParallelWorkers(r.pcxt);
+	if (pcxt != NULL)
+		LaunchParallelWorkers(pcxt);
 
-	/*
-	 * The leader is the writer first: it builds pages too only when a CPU is
-	 * left for it.  On a core the workers already fill, the chunks it takes
-	 * hold up the in-order writes that every worker waits for.
-	 */
-	r.participate = r.pcxt == NULL || r.pcxt->nworkers_launched == 0 ||
-		(parallel_leader_participation &&
-		 r.pcxt->nworkers_launched < tpchgen_cpus());
+	tpchgen_slotring_lead(&r.leader, ring, pcxt, &load_ring_ops, &r);
 
-	leader_loop(&r);
-
-	if (r.pcxt != NULL)
+	if (pcxt != NULL)
 	{
-		WaitForParallelWorkersToFinish(r.pcxt);
-		DestroyParallelContext(r.pcxt);
+		WaitForParallelWorkersToFinish(pcxt);
+		DestroyParallelContext(pcxt);
 		ExitParallelMode();
 	}
 
+	tpchgen_bulk_finish(r.heap);
 	write_vm(&r);
 
-	/*
-	 * Pages written around shared buffers and WAL-logged must reach the disk
-	 * before a checkpoint's redo point passes their records (see the head of
-	 * the file): the checkpointer was asked to sync every segment we wrote,
-	 * so only a checkpoint that began since our first record may have missed
-	 * them.  An unlogged table is synced here, since no checkpoint knows of
-	 * it.  Without WAL under wal_level = minimal the commit syncs.
-	 */
-	if ((r.use_wal && GetRedoRecPtr() != r.start_redo) ||
-		r.rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED)
-	{
-		smgrimmedsync(RelationGetSmgr(r.rel), MAIN_FORKNUM);
-		smgrimmedsync(RelationGetSmgr(r.rel), VISIBILITYMAP_FORKNUM);
-	}
-
-	if (r.pcxt == NULL)
+	if (pcxt == NULL)
 	{
 		pfree(pages);
+		pfree(ring);
 		pfree(sh);
 	}
 
@@ -771,154 +712,40 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
  * ------------------------------------------------------------------------ */
 
 static void
-leader_loop(LoadRun *r)
+leader_produce(void *arg, int64 chunk)
 {
-	LoadShared *sh = r->sh;
-	int64		chunk;
+	LoadRun    *r = arg;
 
-	for (;;)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (leader_service(r))
-			continue;
-		if (r->next >= sh->nchunks)
-			break;
-		if (r->participate && leader_claim(r, &chunk))
-			produce_chunk(&r->prod, chunk);
-		else
-			leader_idle(r);
-	}
+	produce_chunk(&r->prod, chunk);
 }
 
-/*
- * Writes every filled slot that is next in order and frees it.  Returns
- * whether anything moved.
- */
+/* Writes a piece's pages; the slot is free again at once. */
 static bool
-leader_service(LoadRun *r)
+leader_write(void *arg, int idx, const SlotRingSlot *piece)
 {
-	LoadShared *sh = r->sh;
-	bool		moved = false;
+	LoadRun    *r = arg;
 
-	while (r->next < sh->nchunks)
-	{
-		int			idx = r->next % sh->nslots;
-		LoadSlot   *s = &sh->slots[idx];
-		bool		ready;
-		bool		last = false;
-		int			npages = 0;
-		int64		rows = 0;
-
-		SpinLockAcquire(&sh->mutex);
-		ready = s->chunk == r->next && s->state == SLOT_FILLED;
-		if (ready)
-		{
-			npages = s->npages;
-			last = s->last;
-			rows = s->rows;
-		}
-		SpinLockRelease(&sh->mutex);
-		if (!ready)
-			break;
-
-		write_pages(r, r->prod.pages + (Size) idx * SLOT_PAGES * BLCKSZ, npages);
-
-		SpinLockAcquire(&sh->mutex);
-		if (last)
-			s->chunk += sh->nslots;
-		s->state = SLOT_FREE;
-		SpinLockRelease(&sh->mutex);
-
-		r->rows += rows;
-		if (last)
-			r->next++;
-		moved = true;
-	}
-
-	if (moved)
-	{
-		if (r->pcxt != NULL)
-			ConditionVariableBroadcast(&sh->slot_freed);
-		pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, r->rows);
-	}
-	return moved;
+	write_pages(r, r->prod.pages + (Size) idx * SLOT_PAGES * BLCKSZ,
+				(int) piece->size);
+	r->rows += piece->rows;
+	return true;
 }
 
-/* Claims the next chunk if its slot is free now: the leader never blocks. */
-static bool
-leader_claim(LoadRun *r, int64 *chunk)
-{
-	LoadShared *sh = r->sh;
-	bool		ok;
-
-	SpinLockAcquire(&sh->mutex);
-	*chunk = sh->next_chunk;
-	ok = *chunk < sh->nchunks &&
-		sh->slots[*chunk % sh->nslots].chunk == *chunk &&
-		sh->slots[*chunk % sh->nslots].state == SLOT_FREE;
-	if (ok)
-		sh->next_chunk++;
-	SpinLockRelease(&sh->mutex);
-	return ok;
-}
-
-/*
- * Nothing to do until a worker fills a slot.  A worker's error arrives
- * through CHECK_FOR_INTERRUPTS; a worker that is gone without one must not
- * leave the leader waiting for its chunk forever, and when no worker is
- * left the leader builds the rest itself.
- */
 static void
-leader_idle(LoadRun *r)
+leader_progress(void *arg)
 {
-	if (r->pcxt != NULL)
-	{
-		int			alive = 0;
-
-		for (int i = 0; i < r->pcxt->nworkers_launched; i++)
-		{
-			pid_t		pid;
-			int64		held;
-
-			if (GetBackgroundWorkerPid(r->pcxt->worker[i].bgwhandle, &pid) != BGWH_STOPPED)
-			{
-				alive++;
-				continue;
-			}
-			SpinLockAcquire(&r->sh->mutex);
-			held = LOAD_WORKER_CHUNKS(r->sh)[i];
-			SpinLockRelease(&r->sh->mutex);
-			if (held >= 0)
-			{
-				/* Its own error, if it sent one, explains it better. */
-				CHECK_FOR_INTERRUPTS();
-				ereport(ERROR,
-						(errcode(ERRCODE_INTERNAL_ERROR),
-						 errmsg("parallel worker exited before finishing its part of the load")));
-			}
-		}
-		if (alive == 0)
-			r->participate = true;
-	}
-
-	/* a worker sets the latch when it fills a slot; time out to recheck */
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 100L, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
+	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED,
+								 ((LoadRun *) arg)->rows);
 }
 
 /*
  * Writes a slot's pages at the end of the heap: their tuples learn their
- * block number (producers cannot know it), then the pages are WAL-logged if
- * the relation needs it, checksummed and written.
+ * block number (producers cannot know it), then the pages go to the bulk
+ * writer.
  */
 static void
 write_pages(LoadRun *r, char *pages, int npages)
 {
-	BlockNumber blknos[SLOT_PAGES];
-	Page		list[SLOT_PAGES];
-	SMgrRelation smgr;
-
 	if (npages == 0)
 		return;
 	for (int i = 0; i < npages; i++)
@@ -926,28 +753,15 @@ write_pages(LoadRun *r, char *pages, int npages)
 		Page		page = pages + (Size) i * BLCKSZ;
 		OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
 
-		blknos[i] = r->nblocks + i;
-		list[i] = page;
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 		{
 			HeapTupleHeader td = (HeapTupleHeader) PageGetItem(page,
 															   PageGetItemId(page, off));
 
-			ItemPointerSet(&td->t_ctid, blknos[i], off);
+			ItemPointerSet(&td->t_ctid, r->nblocks + i, off);
 		}
 	}
-	/* one WAL record holds at most XLR_MAX_BLOCK_ID pages */
-	if (r->use_wal)
-		for (int i = 0; i < npages; i += XLR_MAX_BLOCK_ID)
-			log_newpages(&r->rel->rd_locator, MAIN_FORKNUM,
-						 Min(XLR_MAX_BLOCK_ID, npages - i), blknos + i, list + i,
-						 true);
-	smgr = RelationGetSmgr(r->rel);
-	for (int i = 0; i < npages; i++)
-	{
-		PageSetChecksumInplace(list[i], blknos[i]);
-		smgrextend(smgr, MAIN_FORKNUM, blknos[i], list[i], !r->use_wal);
-	}
+	tpchgen_bulk_write(r->heap, r->nblocks, pages, npages, true);
 	r->nblocks += npages;
 }
 
@@ -956,12 +770,14 @@ write_pages(LoadRun *r, char *pages, int npages)
  * Built here rather than by visibilitymap_set() per block, which would pin
  * each heap page in shared buffers and WAL-log a record per block.  The
  * map's pages have a standard header and no line pointers, so they are
- * logged without the hole a heap page's WAL image leaves out.
+ * logged as non-standard pages, without the hole a heap page's WAL image
+ * leaves out.
  */
 static void
 write_vm(LoadRun *r)
 {
 	SMgrRelation smgr;
+	TpchgenBulkWrite *bw;
 	PGAlignedBlock buf;
 	BlockNumber nvm;
 
@@ -970,6 +786,7 @@ write_vm(LoadRun *r)
 	smgr = RelationGetSmgr(r->rel);
 	if (!smgrexists(smgr, VISIBILITYMAP_FORKNUM))
 		smgrcreate(smgr, VISIBILITYMAP_FORKNUM, false);
+	bw = tpchgen_bulk_start(r->rel, VISIBILITYMAP_FORKNUM);
 	nvm = (r->nblocks + VM_BLOCKS_PER_PAGE - 1) / VM_BLOCKS_PER_PAGE;
 	for (BlockNumber v = 0; v < nvm; v++)
 	{
@@ -983,13 +800,9 @@ write_vm(LoadRun *r)
 		if (covered % VM_BLOCKS_PER_BYTE != 0)
 			map[covered / VM_BLOCKS_PER_BYTE] =
 				(1 << (2 * (covered % VM_BLOCKS_PER_BYTE))) - 1;
-		if (r->use_wal)
-			log_newpage(&r->rel->rd_locator, VISIBILITYMAP_FORKNUM, v, buf.data,
-						false);
-		PageSetChecksumInplace(buf.data, v);
-		smgrextend(RelationGetSmgr(r->rel), VISIBILITYMAP_FORKNUM, v, buf.data,
-				   !r->use_wal);
+		tpchgen_bulk_write(bw, v, buf.data, 1, false);
 	}
+	tpchgen_bulk_finish(bw);
 }
 
 /* ------------------------------------------------------------------------
@@ -1067,46 +880,18 @@ load_test_delay(int ms)
 	}
 }
 
-/* Waits until `chunk` may fill slot `s`. */
+/* Waits until `chunk` may fill its slot. */
 static void
-producer_wait_slot(LoadProducer *p, LoadSlot *s, int64 chunk)
+producer_wait_slot(LoadProducer *p, int64 chunk)
 {
-	LoadShared *sh = p->sh;
-
-	for (;;)
-	{
-		bool		free;
-
-		SpinLockAcquire(&sh->mutex);
-		free = s->chunk == chunk && s->state == SLOT_FREE;
-		SpinLockRelease(&sh->mutex);
-		if (free)
-			break;
-		if (p->run == NULL)
-			ConditionVariableSleep(&sh->slot_freed, PG_WAIT_EXTENSION);
-		else if (!leader_service(p->run))
-			leader_idle(p->run);
-	}
-	if (p->run == NULL)
-		ConditionVariableCancelSleep();
+	tpchgen_slotring_wait(p->slots, p->leader, chunk);
 }
 
 /* Hands a filled slot to the leader. */
 static void
-publish(LoadProducer *p, LoadSlot *s, int npages, int64 rows, bool last)
+publish(LoadProducer *p, int64 chunk, int npages, int64 rows, bool last)
 {
-	LoadShared *sh = p->sh;
-
-	SpinLockAcquire(&sh->mutex);
-	s->npages = npages;
-	s->rows = rows;
-	s->last = last;
-	s->state = SLOT_FILLED;
-	if (last && p->run == NULL)
-		LOAD_WORKER_CHUNKS(sh)[ParallelWorkerNumber] = -1;
-	SpinLockRelease(&sh->mutex);
-	if (p->run == NULL)
-		SetLatch(&ProcGlobal->allProcs[sh->leader_pgprocno].procLatch);
+	tpchgen_slotring_publish(p->slots, p->leader, chunk, npages, rows, last);
 }
 
 /* Generates the next row into *row, prefetching its comment; false at the end. */
@@ -1136,8 +921,7 @@ static void
 produce_chunk(LoadProducer *p, int64 chunk)
 {
 	LoadShared *sh = p->sh;
-	int			idx = chunk % sh->nslots;
-	LoadSlot   *s = &sh->slots[idx];
+	int			idx = chunk % p->slots->nslots;
 	char	   *pages = p->pages + (Size) idx * SLOT_PAGES * BLCKSZ;
 	int64		first = sh->first + chunk * sh->chunk_rows;
 	int64		count = Min(sh->chunk_rows, sh->first + sh->count - first);
@@ -1166,7 +950,7 @@ produce_chunk(LoadProducer *p, int64 chunk)
 		elog(ERROR, "could not seek the tpchgen generator to row " INT64_FORMAT,
 			 first);
 
-	producer_wait_slot(p, s, chunk);
+	producer_wait_slot(p, chunk);
 	PageInit(pages, BLCKSZ, 0);
 	PageSetAllVisible(pages);
 
@@ -1193,10 +977,10 @@ produce_chunk(LoadProducer *p, int64 chunk)
 		{
 			if (++cur == SLOT_PAGES)
 			{
-				publish(p, s, SLOT_PAGES, rows, false);
+				publish(p, chunk, SLOT_PAGES, rows, false);
 				rows = 0;
 				cur = 0;
-				producer_wait_slot(p, s, chunk);
+				producer_wait_slot(p, chunk);
 			}
 			PageInit(pages + (Size) cur * BLCKSZ, BLCKSZ, 0);
 			PageSetAllVisible(pages + (Size) cur * BLCKSZ);
@@ -1207,7 +991,7 @@ produce_chunk(LoadProducer *p, int64 chunk)
 		if ((rows & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
-	publish(p, s, PageGetMaxOffsetNumber(pages + (Size) cur * BLCKSZ) > 0 ?
+	publish(p, chunk, PageGetMaxOffsetNumber(pages + (Size) cur * BLCKSZ) > 0 ?
 			cur + 1 : cur, rows, true);
 }
 
@@ -1251,6 +1035,12 @@ place_tuple(LoadProducer *p, Page page, const char *data, Size data_len)
 	return true;
 }
 
+static void
+worker_produce(void *arg, int64 chunk)
+{
+	produce_chunk(arg, chunk);
+}
+
 /* Entry point of a parallel worker: claims chunks until none is left. */
 void
 tpchgen_load_worker(dsm_segment *seg, shm_toc *toc)
@@ -1260,29 +1050,13 @@ tpchgen_load_worker(dsm_segment *seg, shm_toc *toc)
 
 	memset(&p, 0, sizeof(p));
 	p.sh = shm_toc_lookup(toc, LOAD_KEY_SHARED, false);
+	p.slots = shm_toc_lookup(toc, LOAD_KEY_RING, false);
 	p.pages = shm_toc_lookup(toc, LOAD_KEY_PAGES, false);
 	tpchgen_pool();
 
 	/* the leader's lock covers ours: workers share its lock group */
 	rel = table_open(p.sh->relid, AccessShareLock);
 	producer_start(&p, rel);
-
-	for (;;)
-	{
-		LoadShared *sh = p.sh;
-		int64		chunk;
-
-		SpinLockAcquire(&sh->mutex);
-		chunk = sh->next_chunk;
-		if (chunk < sh->nchunks)
-		{
-			sh->next_chunk++;
-			LOAD_WORKER_CHUNKS(sh)[ParallelWorkerNumber] = chunk;
-		}
-		SpinLockRelease(&sh->mutex);
-		if (chunk >= sh->nchunks)
-			break;
-		produce_chunk(&p, chunk);
-	}
+	tpchgen_slotring_work(p.slots, worker_produce, &p);
 	table_close(rel, AccessShareLock);
 }

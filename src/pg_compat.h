@@ -160,4 +160,122 @@ getClosestMatch(ClosestMatchState *state)
 }
 #endif
 
+/*
+ * Writing the pages of a relation created in this transaction around shared
+ * buffers (tpch_load): tpchgen_bulk_start, tpchgen_bulk_write of npages
+ * standard or non-standard pages (page_std, as log_newpage takes it) at
+ * blocks first, first + 1, ..., then tpchgen_bulk_finish.  The caller's pages
+ * may be reused as soon as tpchgen_bulk_write returns.
+ *
+ * Either way the pages are WAL-logged whole, up to XLR_MAX_BLOCK_ID to a
+ * record, when the relation needs WAL, and are durable by the commit: a
+ * checkpoint that begins after the first record syncs them, and when one
+ * began while we wrote (its redo pointer may have passed records whose pages
+ * it did not sync) the fork is synced before tpchgen_bulk_finish returns.
+ * Under wal_level = minimal the commit syncs (or WAL-logs) the new relation.
+ */
+#if PG_VERSION_NUM >= 170000
+/*
+ * 17's bulk-write API: the pages are handed to the checkpointer once per
+ * fork at the end instead of once per write, and an unlogged fork is left to
+ * the shutdown checkpoint rather than synced here.  It takes buffers of its
+ * own, so the pages are copied into them.
+ */
+#include "storage/bulk_write.h"
+
+typedef BulkWriteState TpchgenBulkWrite;
+
+static inline TpchgenBulkWrite *
+tpchgen_bulk_start(Relation rel, ForkNumber fork)
+{
+	return smgr_bulk_start_rel(rel, fork);
+}
+
+static inline void
+tpchgen_bulk_write(TpchgenBulkWrite *bw, BlockNumber first, char *pages,
+				   int npages, bool page_std)
+{
+	for (int i = 0; i < npages; i++)
+	{
+		BulkWriteBuffer buf = smgr_bulk_get_buf(bw);
+
+		memcpy(buf->data, pages + (Size) i * BLCKSZ, BLCKSZ);
+		smgr_bulk_write(bw, first + i, buf, page_std);
+	}
+}
+
+static inline void
+tpchgen_bulk_finish(TpchgenBulkWrite *bw)
+{
+	smgr_bulk_finish(bw);
+}
+#else
+/*
+ * Before 17, the same steps through smgr: a WAL-logged page is written with
+ * a request that the checkpointer sync its segment, an unlogged fork is
+ * synced at the end since no checkpoint knows of it.  The pages are written
+ * from the caller's memory.
+ */
+#include "access/xlog.h"
+#include "access/xloginsert.h"
+#include "storage/bufpage.h"
+#include "storage/smgr.h"
+
+typedef struct TpchgenBulkWrite
+{
+	Relation	rel;
+	ForkNumber	fork;
+	bool		use_wal;
+	XLogRecPtr	start_redo;		/* redo pointer before our first record */
+} TpchgenBulkWrite;
+
+static inline TpchgenBulkWrite *
+tpchgen_bulk_start(Relation rel, ForkNumber fork)
+{
+	TpchgenBulkWrite *bw = palloc(sizeof(TpchgenBulkWrite));
+
+	bw->rel = rel;
+	bw->fork = fork;
+	bw->use_wal = RelationNeedsWAL(rel);
+	bw->start_redo = GetRedoRecPtr();
+	return bw;
+}
+
+static inline void
+tpchgen_bulk_write(TpchgenBulkWrite *bw, BlockNumber first, char *pages,
+				   int npages, bool page_std)
+{
+	for (int done = 0; done < npages; done += XLR_MAX_BLOCK_ID)
+	{
+		int			n = Min(XLR_MAX_BLOCK_ID, npages - done);
+		BlockNumber blknos[XLR_MAX_BLOCK_ID];
+		Page		list[XLR_MAX_BLOCK_ID];
+
+		for (int i = 0; i < n; i++)
+		{
+			blknos[i] = first + done + i;
+			list[i] = pages + (Size) (done + i) * BLCKSZ;
+		}
+		if (bw->use_wal)
+			log_newpages(&bw->rel->rd_locator, bw->fork, n, blknos, list,
+						 page_std);
+		for (int i = 0; i < n; i++)
+		{
+			PageSetChecksumInplace(list[i], blknos[i]);
+			smgrextend(RelationGetSmgr(bw->rel), bw->fork, blknos[i], list[i],
+					   !bw->use_wal);
+		}
+	}
+}
+
+static inline void
+tpchgen_bulk_finish(TpchgenBulkWrite *bw)
+{
+	if ((bw->use_wal && GetRedoRecPtr() != bw->start_redo) ||
+		bw->rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED)
+		smgrimmedsync(RelationGetSmgr(bw->rel), bw->fork);
+	pfree(bw);
+}
+#endif
+
 #endif							/* TPCHGEN_PG_COMPAT_H */

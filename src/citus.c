@@ -14,11 +14,14 @@
  * the caller's transaction: Citus creates the shards on the workers in its
  * own transactions there, which commit or abort with ours (two-phase
  * commit).  Those worker transactions alone can see the new shards, so the
- * fill must run inside them: the coordinator sends, for each shard, a
- * query that Citus routes to that shard alone (a count of the rows with
- * one key that hashes into it) and that calls tpch_citus_fill() on the
- * worker, over the connection that created the shard.  Only that call's
- * row count comes back.  An error or cancel anywhere aborts every worker's
+ * fill must run inside them, and on every worker at once.  A seed table
+ * does both: distributed in the same co-location group, it gets a row per
+ * shard to fill (a key hashing into the shard's range, the shard's name and
+ * range), stored in the seed shard beside that shard; a query over the seed
+ * that calls tpch_citus_fill() on each row is a task per seed shard, which
+ * Citus's executor runs on all workers in parallel, each over the
+ * connection that created the co-located shards there.  Only the row
+ * counts come back.  An error or cancel anywhere aborts every worker's
  * transaction, shards and rows with it; a coordinator that crashes after
  * preparing them leaves prepared transactions that Citus's recovery
  * (recover_prepared_transactions, run by its maintenance daemon) commits
@@ -242,6 +245,17 @@ citus_sql_int8(const char *sql)
 	return isnull ? 0 : DatumGetInt64(d);
 }
 
+/* Adds the time since `start` to a table's seconds. */
+static void
+add_seconds(CitusTable *ct, instr_time start)
+{
+	instr_time	duration;
+
+	INSTR_TIME_SET_CURRENT(duration);
+	INSTR_TIME_SUBTRACT(duration, start);
+	ct->seconds += INSTR_TIME_GET_DOUBLE(duration);
+}
+
 /* The name of a table's distribution column. */
 static const char *
 key_column(tpch_table t)
@@ -252,17 +266,15 @@ key_column(tpch_table t)
 }
 
 /*
- * Fills every shard of one hash-distributed table, each on its worker: a
- * query per shard that Citus routes to it alone.
+ * Appends to `values` a row of the seed table for every shard of one
+ * hash-distributed table: a key that hashes into the shard's range (so
+ * Citus stores the row in the seed's shard co-located with it), the table,
+ * the shard's name and its range.
  */
 static void
-fill_shards(CitusTable *ct, double sf, const char *qtable, const char *qfill)
+seed_rows(StringInfo values, tpch_table t, const char *qtable)
 {
 	StringInfoData sql;
-	int			nshards;
-	char	  **names;
-	int32	   *los;
-	int32	   *his;
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
@@ -272,43 +284,25 @@ fill_shards(CitusTable *ct, double sf, const char *qtable, const char *qfill)
 					 " WHERE logicalrelid = %s::regclass ORDER BY 2",
 					 quote_literal_cstr(qtable));
 	citus_sql(sql.data, SPI_OK_SELECT);
-	nshards = (int) SPI_processed;
-	names = palloc(sizeof(char *) * nshards);
-	los = palloc(sizeof(int32) * nshards);
-	his = palloc(sizeof(int32) * nshards);
-	for (int s = 0; s < nshards; s++)
+	for (uint64 s = 0; s < SPI_processed; s++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[s];
 		TupleDesc	td = SPI_tuptable->tupdesc;
+		char	   *name = SPI_getvalue(tup, td, 1);
 		bool		isnull;
-
-		names[s] = SPI_getvalue(tup, td, 1);
-		los[s] = DatumGetInt32(SPI_getbinval(tup, td, 2, &isnull));
-		his[s] = DatumGetInt32(SPI_getbinval(tup, td, 3, &isnull));
-	}
-
-	for (int s = 0; s < nshards; s++)
-	{
-		int64		probe = tpch_hash_probe_key(los[s], his[s]);
+		int32		lo = DatumGetInt32(SPI_getbinval(tup, td, 2, &isnull));
+		int32		hi = DatumGetInt32(SPI_getbinval(tup, td, 3, &isnull));
+		int64		probe = tpch_hash_probe_key(lo, hi);
 
 		if (probe == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("shard \"%s\" has a hash range too narrow to route a query to it",
-							names[s])));
-		/*
-		 * The count makes one row whatever the shard holds, and the whole
-		 * query names one shard (the probe key's), so Citus sends it as it
-		 * is to that shard's worker, where the fill runs.
-		 */
-		resetStringInfo(&sql);
-		appendStringInfo(&sql,
-						 "SELECT %s(%s, %s, %.17g, %d, %d)"
-						 " FROM (SELECT count(*) FROM %s WHERE %s = " INT64_FORMAT ") AS routed",
-						 qfill, quote_literal_cstr(names[s]),
-						 quote_literal_cstr(tpch_table_name(ct->table)), sf,
-						 los[s], his[s], qtable, key_column(ct->table), probe);
-		ct->rows += citus_sql_int8(sql.data);
+					 errmsg("shard \"%s\" has a hash range too narrow to route a row to it",
+							name)));
+		appendStringInfo(values, "%s(" INT64_FORMAT ", %s, %s, %d, %d)",
+						 values->len == 0 ? "" : ", ", probe,
+						 quote_literal_cstr(tpch_table_name(t)),
+						 quote_literal_cstr(name), lo, hi);
 	}
 	pfree(sql.data);
 }
@@ -330,6 +324,8 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 	Oid			nsp;
 	CitusTable	tables[TPCH_NTABLES];
 	StringInfoData sql;
+	StringInfoData seed;
+	char	   *qseed;
 	const char *replication;
 
 	if (!OidIsValid(get_extension_oid("citus", true)))
@@ -338,7 +334,7 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 				 errmsg("extension \"citus\" is not installed"),
 				 errhint("Create the extension citus on the coordinator, add its workers, or leave distribute out.")));
 
-	/* a routed query reaches one placement of a shard: the others would stay empty */
+	/* the fill reaches one placement of a shard: the others would stay empty */
 	replication = GetConfigOption("citus.shard_replication_factor", true, false);
 	if (replication != NULL && strcmp(replication, "1") != 0)
 		ereport(ERROR,
@@ -354,7 +350,8 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	initStringInfo(&sql);
-
+	initStringInfo(&seed);
+	qseed = psprintf("%s.tpch_citus_seed", qschema);
 
 	nsp = get_namespace_oid(schema, true);
 	if (!OidIsValid(nsp))
@@ -372,16 +369,17 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 			citus_sql(sql.data, SPI_OK_UTILITY);
 	}
 
+	/* the tables, distributed; the reference tables filled */
 	for (int t = 0; t < TPCH_NTABLES; t++)
 	{
 		CitusTable *ct = &tables[t];
 		char	   *qtable = psprintf("%s.%s", qschema, tpch_table_name(t));
 		size_t		len;
 		instr_time	start;
-		instr_time	duration;
 
 		ct->table = (tpch_table) t;
 		ct->rows = 0;
+		ct->seconds = 0;
 		INSTR_TIME_SET_CURRENT(start);
 
 		resetStringInfo(&sql);
@@ -393,10 +391,9 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 
 		/*
 		 * Nation, region and supplier: reference tables (REFERENCE_TABLE).
-		 * Lineitem is co-located with orders and partsupp with part, so
-		 * their joins on the key stay on one worker; all the hash tables
-		 * have bigint keys and Citus's default shard count, and so share
-		 * one co-location group.
+		 * The hash tables all in part's co-location group (lineitem with
+		 * orders and partsupp with part, so their joins on the key stay on
+		 * one worker): one seed table then reaches every shard.
 		 */
 		resetStringInfo(&sql);
 		if (REFERENCE_TABLE(t))
@@ -407,11 +404,10 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 							 "SELECT create_distributed_table(%s, %s, colocate_with => %s)",
 							 quote_literal_cstr(qtable),
 							 quote_literal_cstr(key_column(ct->table)),
-							 quote_literal_cstr(t == TPCH_LINEITEM ?
+							 quote_literal_cstr(t == TPCH_PART ? "default" :
+												t == TPCH_LINEITEM ?
 												psprintf("%s.orders", qschema) :
-												t == TPCH_PARTSUPP ?
-												psprintf("%s.part", qschema) :
-												"default"));
+												psprintf("%s.part", qschema)));
 		citus_sql(sql.data, SPI_OK_SELECT);
 
 		if (sf > 0 && t == TPCH_REGION)
@@ -441,8 +437,71 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 			ct->rows = (int64) SPI_processed;
 		}
 		else if (sf > 0)
-			fill_shards(ct, sf, qtable, qfill);
+			seed_rows(&seed, ct->table, qtable);
+		add_seconds(ct, start);
+	}
 
+	if (sf > 0)
+	{
+		instr_time	start;
+
+		/*
+		 * The seed: a distributed table in the same co-location group with
+		 * a row per shard to fill, stored in the seed shard beside it.  A
+		 * query over the seed is a task per seed shard, which Citus's
+		 * executor runs on every worker at once, each over the connection
+		 * that created the shards of that group there (it must: only that
+		 * worker transaction sees them); each task calls the fill once per
+		 * row, that is once per shard of the table, in the worker's
+		 * transaction.  The seed goes when the fills are done.
+		 */
+		INSTR_TIME_SET_CURRENT(start);
+		resetStringInfo(&sql);
+		appendStringInfo(&sql,
+						 "CREATE TABLE %s (probe_key bigint, table_name text, shard text,"
+						 " hash_min integer, hash_max integer)", qseed);
+		citus_sql(sql.data, SPI_OK_UTILITY);
+		resetStringInfo(&sql);
+		appendStringInfo(&sql,
+						 "SELECT create_distributed_table(%s, 'probe_key', colocate_with => %s)",
+						 quote_literal_cstr(qseed),
+						 quote_literal_cstr(psprintf("%s.part", qschema)));
+		citus_sql(sql.data, SPI_OK_SELECT);
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "INSERT INTO %s VALUES %s", qseed, seed.data);
+		citus_sql(sql.data, SPI_OK_INSERT);
+		/* shared by the five tables, as their rows in the seed are */
+		for (int t = 0; t < TPCH_NTABLES; t++)
+			if (!REFERENCE_TABLE(t))
+				add_seconds(&tables[t], start);
+
+		for (int t = 0; t < TPCH_NTABLES; t++)
+		{
+			if (REFERENCE_TABLE(t))
+				continue;
+			INSTR_TIME_SET_CURRENT(start);
+			resetStringInfo(&sql);
+			appendStringInfo(&sql,
+							 "SELECT sum(%s(shard, table_name, %.17g, hash_min, hash_max))::int8"
+							 " FROM %s WHERE table_name = %s",
+							 qfill, sf, qseed, quote_literal_cstr(tpch_table_name(t)));
+			tables[t].rows = citus_sql_int8(sql.data);
+			add_seconds(&tables[t], start);
+		}
+
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "DROP TABLE %s", qseed);
+		citus_sql(sql.data, SPI_OK_UTILITY);
+	}
+
+	/* the keys and statistics, made on the workers */
+	for (int t = 0; t < TPCH_NTABLES; t++)
+	{
+		CitusTable *ct = &tables[t];
+		size_t		len;
+		instr_time	start;
+
+		INSTR_TIME_SET_CURRENT(start);
 		if (primary_keys)
 		{
 			resetStringInfo(&sql);
@@ -461,15 +520,11 @@ tpchgen_load_citus(FunctionCallInfo fcinfo, double sf, const char *schema,
 		if (analyze && !REFERENCE_TABLE(t))
 		{
 			resetStringInfo(&sql);
-			appendStringInfo(&sql, "ANALYZE %s", qtable);
+			appendStringInfo(&sql, "ANALYZE %s.%s", qschema, tpch_table_name(t));
 			citus_sql(sql.data, SPI_OK_UTILITY);
 		}
-
-		INSTR_TIME_SET_CURRENT(duration);
-		INSTR_TIME_SUBTRACT(duration, start);
-		ct->seconds = INSTR_TIME_GET_DOUBLE(duration);
+		add_seconds(ct, start);
 	}
-
 	SPI_finish();
 
 	/* bytes unknown: Citus cannot size tables in the transaction that filled them */

@@ -357,8 +357,7 @@ plan_chunks(loader *l)
 		tpch_table	t = order[i];
 		int64_t		first,
 					count,
-					per;
-		int			n;
+					per = 0;
 
 		if (!o->tables[t])
 			continue;
@@ -366,13 +365,18 @@ plan_chunks(loader *l)
 		l->tables[t].chunk_next = l->nchunks;
 		tpch_part_range(t, o->sf, o->part, o->parts, &first, &count);
 		l->tables[t].group_total = count;
-		/* a few chunks per connection balance the jobs; not too small */
-		n = o->jobs == 1 ? 1 : 4 * o->jobs;
-		per = (count + n - 1) / n;
-		if (per < 20000)
-			per = 20000;
+
+		/*
+		 * Chunks shrinking as the table goes (a share of what is left, not
+		 * below 20000 groups, a fraction of a second), so that the jobs end
+		 * within a small chunk of each other and no core idles long at the
+		 * end.
+		 */
 		for (int64_t f = first; f < first + count; f += per)
 		{
+			per = o->jobs == 1 ? count : (first + count - f) / (2 * o->jobs);
+			if (per < 20000)
+				per = 20000;
 			if (l->nchunks == cap)
 			{
 				cap *= 2;

@@ -30,9 +30,13 @@
 /*
  * COPY data sent per PQputCopyData.  libpq copies it into its own buffer and
  * the kernel into the socket's: small enough that all three stay in the
- * core's cache (256 kB cost the client ~9% more CPU).
+ * core's cache (256 kB cost the client ~9% more CPU).  With the message's
+ * 5-byte header it is a multiple of 8 kB, so libpq, which sends whole 8 kB
+ * blocks and keeps the rest for later, sends each message in one send() and
+ * the server is woken once for it (rows straddle messages: COPY's stream is
+ * a stream of bytes).
  */
-#define SEND_BYTES (32 * 1024)
+#define SEND_BYTES (32 * 1024 - 5)
 #define MAX_JOBS 64
 
 typedef enum keys_mode
@@ -91,6 +95,8 @@ typedef struct loader
 	int			ntables;
 	_Atomic int failed;
 	pthread_mutex_t lock;
+	pthread_cond_t finished;	/* signalled as each job ends */
+	int			running;		/* jobs not ended, under lock */
 	char	   *error;			/* the first error, under lock */
 	table_state tables[TPCH_NTABLES];
 	struct timespec start;
@@ -351,8 +357,7 @@ plan_chunks(loader *l)
 		tpch_table	t = order[i];
 		int64_t		first,
 					count,
-					per;
-		int			n;
+					per = 0;
 
 		if (!o->tables[t])
 			continue;
@@ -360,13 +365,18 @@ plan_chunks(loader *l)
 		l->tables[t].chunk_next = l->nchunks;
 		tpch_part_range(t, o->sf, o->part, o->parts, &first, &count);
 		l->tables[t].group_total = count;
-		/* a few chunks per connection balance the jobs; not too small */
-		n = o->jobs == 1 ? 1 : 4 * o->jobs;
-		per = (count + n - 1) / n;
-		if (per < 20000)
-			per = 20000;
+
+		/*
+		 * Chunks shrinking as the table goes (a share of what is left, not
+		 * below 20000 groups, a fraction of a second), so that the jobs end
+		 * within a small chunk of each other and no core idles long at the
+		 * end.
+		 */
 		for (int64_t f = first; f < first + count; f += per)
 		{
+			per = o->jobs == 1 ? count : (first + count - f) / (2 * o->jobs);
+			if (per < 20000)
+				per = 20000;
 			if (l->nchunks == cap)
 			{
 				cap *= 2;
@@ -445,15 +455,16 @@ copy_chunk(loader *l, PGconn *conn, const chunk *ch, char *buf)
 	{
 		len += copybin_row(ch->table, &row, buf + len);
 		rows++;
-		if (len > SEND_BYTES - COPYBIN_MAX_ROW)
+		if (len >= SEND_BYTES)
 		{
 			int64_t		group = g.row - ch->first;
 
 			if (interrupted || l->failed)
 				break;
-			if (PQputCopyData(conn, buf, (int) len) != 1)
+			if (PQputCopyData(conn, buf, SEND_BYTES) != 1)
 				break;
-			len = 0;
+			len -= SEND_BYTES;
+			memcpy(buf, buf + SEND_BYTES, len);
 			ts->group_done += group - group_reported;
 			group_reported = group;
 		}
@@ -502,7 +513,7 @@ copy_worker(void *arg)
 {
 	worker	   *w = arg;
 	loader	   *l = w->l;
-	char	   *buf = malloc(SEND_BYTES + 64);
+	char	   *buf = malloc(SEND_BYTES + COPYBIN_MAX_ROW);
 
 	if (buf == NULL)
 	{
@@ -526,6 +537,10 @@ copy_worker(void *arg)
 		}
 	}
 	free(buf);
+	pthread_mutex_lock(&l->lock);
+	l->running--;
+	pthread_cond_signal(&l->finished);
+	pthread_mutex_unlock(&l->lock);
 	return NULL;
 }
 
@@ -659,18 +674,26 @@ per_table(loader *l, worker *w, table_sql make)
 		client_fail("%s", l->error);
 }
 
-/* The tables, as tpch_load makes them (core/schema.h). */
+/*
+ * The tables, as tpch_load makes them (core/schema.h), with autovacuum off
+ * until they are moved into place: its vacuum of newly inserted rows would
+ * otherwise start on them halfway through the load, take CPU from it, and
+ * hold the move up until the move's lock wait (deadlock_timeout) cancels it.
+ */
 static void
 create_tables(loader *l, PGconn *conn)
 {
 	char		sql[4096];
+	size_t		len;
 
 	for (int t = 0; t < TPCH_NTABLES; t++)
 	{
 		if (!l->o->tables[t])
 			continue;
-		if (tpch_sql_create_table((tpch_table) t, l->staging, 0, sql, sizeof(sql)) >= sizeof(sql))
+		len = tpch_sql_create_table((tpch_table) t, l->staging, 0, sql, sizeof(sql));
+		if (len >= sizeof(sql))
 			client_fail("a statement is too long");
+		append(sql, sizeof(sql), len, " WITH (autovacuum_enabled = off)");
 		client_exec(conn, sql);
 	}
 }
@@ -777,6 +800,22 @@ server_side_load(load_options *o, PGconn *conn)
 	return 0;
 }
 
+typedef struct pool_build
+{
+	pthread_t	thread;
+	int			jobs;
+	int			err;
+} pool_build;
+
+static void *
+build_pool(void *arg)
+{
+	pool_build *p = arg;
+
+	p->err = tpch_pool_init_threads(p->jobs);
+	return NULL;
+}
+
 int
 tpchgen_load_main(int argc, char **argv)
 {
@@ -790,12 +829,13 @@ tpchgen_load_main(int argc, char **argv)
 				t_keys = 0,
 				t_analyze = 0;
 	int64_t		total = 0;
-	int			err;
+	pool_build	pool;
 
 	parse_load_args(argc, argv, &o);
 	memset(&l, 0, sizeof(l));
 	l.o = &o;
 	pthread_mutex_init(&l.lock, NULL);
+	pthread_cond_init(&l.finished, NULL);
 
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_signal);
@@ -806,23 +846,28 @@ tpchgen_load_main(int argc, char **argv)
 	if (o.server_side)
 		return server_side_load(&o, conn);
 
+	/* the text pool (~0.3 s of work) is built while the tables are made */
+	pool.jobs = o.jobs;
+	if (pthread_create(&pool.thread, NULL, build_pool, &pool) != 0)
+		client_fail("could not start a thread");
+
 	l.target = client_quote_ident(conn, o.schema);
 	check_existing(&l, conn);
-	err = tpch_pool_init_threads(o.jobs);
-	if (err != TPCH_OK)
-		client_fail("%s", tpch_strerror(err));
-	if (interrupted)
-		client_fail("interrupted");
 
-	/* the staging schema: unique to this run */
+	/*
+	 * The staging schema, unique to this run, and its tables in one
+	 * transaction: one commit to wait for, and nothing to drop if it fails.
+	 */
 	snprintf(name, sizeof(name), "tpchgen_load_%d_%lx", (int) getpid(), (long) time(NULL));
 	l.staging = client_quote_ident(conn, name);
+	client_exec(conn, "BEGIN");
 	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", l.staging);
 	client_exec(conn, sql);
+	create_tables(&l, conn);
+	client_exec(conn, "COMMIT");
 	cleanup_conn = conn;
 	cleanup_schema = l.staging;
 	atexit(drop_staging);
-	create_tables(&l, conn);
 
 	for (int i = 0; i < o.jobs; i++)
 	{
@@ -834,25 +879,44 @@ tpchgen_load_main(int argc, char **argv)
 		client_exec(w[i].conn, "SET synchronous_commit = off");
 	}
 
+	pthread_join(pool.thread, NULL);
+	if (pool.err != TPCH_OK)
+		client_fail("%s", tpch_strerror(pool.err));
+	if (interrupted)
+		client_fail("interrupted: nothing was loaded");
+
 	clock_gettime(CLOCK_MONOTONIC, &l.start);
 	plan_chunks(&l);
+	l.running = o.jobs;
 	for (int i = 0; i < o.jobs; i++)
 		if (pthread_create(&w[i].thread, NULL, copy_worker, &w[i]) != 0)
 			client_fail("could not start a thread");
-	for (;;)
-	{
-		int			done = 1;
 
-		for (int i = 0; i < 20 && !interrupted; i++)
-			usleep(10000);
-		for (int t = 0; t < TPCH_NTABLES; t++)
-			if (o.tables[t] && l.tables[t].group_done < l.tables[t].group_total)
-				done = 0;
-		if (done || l.failed || interrupted)
-			break;
-		if (o.progress)
+	/*
+	 * Woken as soon as the last job ends (the next step starts at once), or
+	 * every 0.2 s for the progress line and the signal handler's flag.
+	 */
+	pthread_mutex_lock(&l.lock);
+	while (l.running > 0 && !interrupted)
+	{
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200 * 1000 * 1000;
+		if (until.tv_nsec >= 1000 * 1000 * 1000)
+		{
+			until.tv_sec++;
+			until.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&l.finished, &l.lock, &until);
+		if (o.progress && l.running > 0)
+		{
+			pthread_mutex_unlock(&l.lock);
 			show_progress(&l, 0);
+			pthread_mutex_lock(&l.lock);
+		}
 	}
+	pthread_mutex_unlock(&l.lock);
 	for (int i = 0; i < o.jobs; i++)
 		pthread_join(w[i].thread, NULL);
 	if (interrupted)
@@ -908,6 +972,9 @@ tpchgen_load_main(int argc, char **argv)
 					 tpch_table_name((tpch_table) t));
 			client_exec(conn, sql);
 		}
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s.%s RESET (autovacuum_enabled)", l.staging,
+				 tpch_table_name((tpch_table) t));
+		client_exec(conn, sql);
 		snprintf(sql, sizeof(sql), "ALTER TABLE %s.%s SET SCHEMA %s", l.staging,
 				 tpch_table_name((tpch_table) t), l.target);
 		client_exec(conn, sql);

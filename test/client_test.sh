@@ -74,6 +74,9 @@ check "column types as the specification's" "numeric(15,2) date character(25)" \
 	"$(q "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'lineitem'::regclass
 	      AND attname IN ('l_quantity', 'l_shipinstruct', 'l_shipdate') ORDER BY attnum" | tr '\n' ' ' | sed 's/ $//')"
 check "no staging schema left" 0 "$(q "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'tpchgen_load%'")"
+check "no storage options left (autovacuum was off only while staging)" 0 \
+	"$(q "SELECT count(*) FROM pg_class WHERE relnamespace IN ('public'::regnamespace, '\"Three Jobs\"'::regnamespace)
+	      AND reloptions IS NOT NULL")"
 
 # --- --if-exists
 "$bin" load --sf 0.01 -d "$db" --no-progress >"$work/err" 2>&1

@@ -368,6 +368,11 @@ typedef struct tpch_stream
 
 #define TPCH_NSTREAMS 48
 
+/* Lineitem's streams drawn for its lines, not its order (gen.c). */
+#define TPCH_LINE_STREAMS 12
+/* A skipped run of orders is caught up in steps of up to 2^TPCH_LAG_BITS - 1. */
+#define TPCH_LAG_BITS 6
+
 /* Per-order state kept to emit its lines one at a time (lineitem). */
 typedef struct tpch_order_lines
 {
@@ -416,6 +421,9 @@ typedef struct tpch_gen
 	int			dated;			/* lineitem: orders outside od_lo..od_hi skipped */
 	int32_t		od_lo;
 	int32_t		od_hi;
+	int			skipped;		/* dated: the current order is skipped */
+	int64_t		lag;			/* dated: group rows the line streams are behind */
+	int64_t		lag_pow[TPCH_LINE_STREAMS][TPCH_LAG_BITS];	/* stride^(2^j) */
 } tpch_gen;
 
 /*

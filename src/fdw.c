@@ -70,7 +70,8 @@ enum TpchgenFdwPrivate
 	FDW_PRIVATE_PART,			/* Const int8 */
 	FDW_PRIVATE_PARTS,			/* Const int8 */
 	FDW_PRIVATE_USED,			/* IntList: attributes to generate */
-	FDW_PRIVATE_KEY_OPS			/* IntList: the op of each fdw_exprs value */
+	FDW_PRIVATE_KEY_OPS,		/* IntList: the op of each fdw_exprs value */
+	FDW_PRIVATE_CACHE_KEYS		/* Const float8: keys a rescan cache expects */
 };
 
 /*
@@ -480,6 +481,11 @@ tpchGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 									   FLOAT8PASSBYVAL),
 							 used);
 	fdw_private = lappend(fdw_private, key_ops);
+	fdw_private = lappend(fdw_private,
+						  makeConst(FLOAT8OID, -1, InvalidOid, sizeof(float8),
+									Float8GetDatum(tpchgen_cache_runs(root, baserel,
+																	  ps->keyatt)),
+									false, FLOAT8PASSBYVAL));
 
 	return make_foreignscan(tlist, scan_clauses, baserel->relid, key_values,
 							fdw_private, NIL, NIL, outer_plan);
@@ -595,7 +601,9 @@ tpchBeginForeignScan(ForeignScanState *node, int eflags)
 	st->rangecxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt,
 										 "tpchgen key ranges",
 										 ALLOCSET_SMALL_SIZES);
-	st->cache = tpchgen_cache_create(node, st->attcol);
+	st->cache = tpchgen_cache_create(node, st->attcol,
+									 DatumGetFloat8(list_nth_node(Const, plan->fdw_private,
+																  FDW_PRIVATE_CACHE_KEYS)->constvalue));
 	node->fdw_state = st;
 }
 

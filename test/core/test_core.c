@@ -439,6 +439,9 @@ test_date_window(void)
 		{{12, 11}, {-100, 0}, {40, 2000}, TPCH_ALL_COLUMNS},
 		{{11, -1}, {2600, 0}, {2700, 0}, TPCH_ALL_COLUMNS},	/* past the end */
 		{{10, 10}, {100, 50}, {1000, 120}, TPCH_ALL_COLUMNS},	/* empty */
+		{{10, -1}, {1000, 0}, {1000, 0}, TPCH_ALL_COLUMNS},	/* one day: runs of
+																 * over 63 orders
+																 * skipped */
 	};
 	char		a[TPCH_MAX_LINE],
 				b[TPCH_MAX_LINE];

@@ -652,6 +652,19 @@ tpch_gen_restrict_date(tpch_gen *g, int col, int32_t lo, int32_t hi)
 	return TPCH_OK;
 }
 
+double
+tpch_gen_dated_share(const tpch_gen *g)
+{
+	int64_t		lo;
+	int64_t		hi;
+
+	if (!g->dated)
+		return 1.0;
+	lo = g->od_lo < 0 ? 0 : g->od_lo;
+	hi = g->od_hi > TPCH_ORDER_DATE_MAX ? TPCH_ORDER_DATE_MAX : g->od_hi;
+	return hi < lo ? 0.0 : (double) (hi - lo + 1) / (TPCH_ORDER_DATE_MAX + 1);
+}
+
 const tpch_lineitem_row *
 tpch_gen_lines(const tpch_gen *g, int *n)
 {

@@ -484,6 +484,13 @@ int			tpch_gen_set_columns(tpch_gen *g, uint64_t columns);
  */
 int			tpch_gen_restrict_date(tpch_gen *g, int col, int32_t lo, int32_t hi);
 
+/*
+ * The share of the orders whose lines a generator restricted by
+ * tpch_gen_restrict_date draws (order dates are uniform): 1 when it is not
+ * restricted.  For estimates of the rows generated.
+ */
+double		tpch_gen_dated_share(const tpch_gen *g);
+
 /* The lines of the order last produced by an orders generator with
  * TPCH_WITH_LINES; *n receives their count. */
 const tpch_lineitem_row *tpch_gen_lines(const tpch_gen *g, int *n);

@@ -204,11 +204,13 @@ tpchGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	KeySet		keys;
 	int64		key_groups;
 	bool		eq_param = false;
+	int		   *attcol;
 	ListCell   *lc;
 
 	tpchgen_fdw_get_table(rel, &ps->tab);
 	tpchgen_fdw_check_columns(rel, ps->tab.table);
 	ps->keyatt = tpchgen_fdw_key_attribute(rel, ps->tab.table, &ps->keytype);
+	attcol = bind_attributes(rel, ps->tab.table, list_make1_int(0));
 	table_close(rel, NoLock);
 
 	baserel->tuples = tpchgen_table_rows(ps->tab.table, ps->tab.sf,
@@ -254,6 +256,18 @@ tpchGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	ps->other_sel = clauselist_selectivity(root, estimated, baserel->relid,
 										   JOIN_INNER, NULL);
 	baserel->rows = clamp_row_est(ps->gen_rows * ps->other_sel);
+
+	/*
+	 * A date window of lineitem generates only the orders that can have
+	 * lines in it (fdw_dates.c): the rows are estimated as above, from the
+	 * conditions, but the generating costs less.
+	 */
+	ps->gen_rows = Max(baserel->rows,
+					   ps->gen_rows *
+					   tpchgen_fdw_dates_share(extract_actual_clauses(baserel->baserestrictinfo,
+																	  false),
+											   baserel->relid, &ps->tab,
+											   attcol));
 	baserel->fdw_private = ps;
 }
 

@@ -17,22 +17,10 @@ base=/dev/shm
 work=$(mktemp -d "$base/tpchgen-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $*"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $*"
-}
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
-}
+# shellcheck source=test/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # rows bytes sha256 of a file
-fp() { printf '%s %s %s' "$(wc -l <"$1")" "$(stat -c %s "$1")" "$(sha256sum <"$1" | cut -d' ' -f1)"; }
 
 # --- fingerprints: whole tables at SF 0.01, 0.1, 1 and SF 0.1 in 3 parts
 for sf in 0.01 0.1 1; do
@@ -247,5 +235,4 @@ rc=$?
 "$bin" --help | grep -q -- '--threads N' && ok "--help documents the flags" || not_ok "--help"
 
 echo
-echo "cli: $passed passed, $failed failed"
-[ $failed = 0 ]
+finish "cli"

@@ -14,20 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/tpchgen-upd.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $*"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $*"
-}
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
-}
-fp() { printf '%s %s %s' "$(wc -l <"$1")" "$(stat -c %s "$1")" "$(sha256sum <"$1" | cut -d' ' -f1)"; }
+# shellcheck source=test/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # --- fingerprints: SF 0.1 -U 2 and SF 1 -U 1
 "$bin" --sf 0.1 --updates 2 --output-dir "$work/sf0.1" || not_ok "generate SF 0.1 -U 2"
@@ -108,5 +96,4 @@ out=$("$bin" --sf 1 --updates 1 --stdout 2>"$work/err")
 "$bin" --help | grep -q -- '--updates N' && ok "--help mentions --updates" || not_ok "--help"
 
 echo
-echo "cli updates: $passed passed, $failed failed"
-[ $failed = 0 ]
+finish "cli updates"

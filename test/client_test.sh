@@ -15,19 +15,8 @@ db=tpchgen_client_test
 work=$(mktemp -d "${TMPDIR:-/tmp}/tpchgen-client.XXXXXX")
 trap 'rm -rf "$work"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $*"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $*"
-}
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
-}
+# shellcheck source=test/lib.sh
+. "$(dirname "$0")/lib.sh"
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
 
 psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
@@ -230,5 +219,4 @@ bad "run --report in a missing directory" "does not exist" run --sf 0.01 --repor
 bad "run --streams 0" "out of range" run --sf 0.01 --streams 0 -d "$db"
 
 echo
-echo "client: $passed passed, $failed failed"
-[ $failed = 0 ]
+finish "client"

@@ -12,19 +12,8 @@ data=$(cd "$(dirname "$0")" && pwd)/qgen
 work=$(mktemp -d "${TMPDIR:-/tmp}/tpchgen-qgen.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $*"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $*"
-}
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
-}
+# shellcheck source=test/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # --- the log without --stream is qgen's -l log, byte for byte, for every
 # official seed as qgen's command line wrote it (0101000000 included)
@@ -92,5 +81,4 @@ err "unknown option" "tpchgen qgen: error: unknown option \"--table\" (see --hel
 "$bin" qgen --help >"$work/help"
 check "--help" 0 "$?"
 
-echo "qgen cli: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish "qgen cli"

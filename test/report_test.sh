@@ -13,19 +13,8 @@ bin=$(realpath "$1")
 work=$(mktemp -d "${TMPDIR:-/tmp}/tpchgen-report.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $*"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $*"
-}
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
-}
+# shellcheck source=test/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # A run report with known times: query q takes q * SCALE seconds in the
 # power test and in each of 2 streams; RF1 and RF2 take 1 and 2 * SCALE.
@@ -144,5 +133,4 @@ else
 fi
 
 echo
-echo "report: $passed passed, $failed failed"
-[ $failed = 0 ]
+finish "report"

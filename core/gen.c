@@ -36,6 +36,13 @@ static const int8_t streams_of[TPCH_NTABLES][20] = {
 		S_L_SMODE, S_L_PKEY, S_L_SKEY, S_L_SDTE, S_L_CDTE, S_L_RDTE, S_L_RFLG, S_L_CMNT, -1},
 };
 
+/*
+ * Lineitem's streams: those of the order (its date and line count) first,
+ * then the lines', which a skipped order leaves behind.
+ */
+#define ORDER_STREAMS 2
+static const int8_t *const line_streams = streams_of[TPCH_LINEITEM] + ORDER_STREAMS;
+
 /* What the order group computes (from the column mask). */
 enum
 {
@@ -624,6 +631,16 @@ tpch_gen_restrict_date(tpch_gen *g, int col, int32_t lo, int32_t hi)
 	{
 		g->od_lo = INT32_MIN;
 		g->od_hi = INT32_MAX;
+		for (int i = 0; i < TPCH_LINE_STREAMS; i++)
+		{
+			int64_t		p = tpch_stream_stride[line_streams[i]];
+
+			for (int j = 0; j < TPCH_LAG_BITS; j++)
+			{
+				g->lag_pow[i][j] = p;
+				p = tpch_mulmod(p, p);
+			}
+		}
 	}
 	g->dated = 1;
 	g->need |= N_OD;
@@ -633,6 +650,19 @@ tpch_gen_restrict_date(tpch_gen *g, int col, int32_t lo, int32_t hi)
 	if ((int64_t) hi - from < g->od_hi)
 		g->od_hi = (int32_t) ((int64_t) hi - from);
 	return TPCH_OK;
+}
+
+double
+tpch_gen_dated_share(const tpch_gen *g)
+{
+	int64_t		lo;
+	int64_t		hi;
+
+	if (!g->dated)
+		return 1.0;
+	lo = g->od_lo < 0 ? 0 : g->od_lo;
+	hi = g->od_hi > TPCH_ORDER_DATE_MAX ? TPCH_ORDER_DATE_MAX : g->od_hi;
+	return hi < lo ? 0.0 : (double) (hi - lo + 1) / (TPCH_ORDER_DATE_MAX + 1);
 }
 
 const tpch_lineitem_row *
@@ -656,10 +686,15 @@ seek_streams(tpch_gen *g, int64_t from, int64_t row, int64_t budget)
 	 * A hop forward from where the streams stand is a power of 16807 with
 	 * fewer bits than the jump from the table's start: the seeks from one
 	 * row of a hash range to the next (tpch_hash_next) cost a few
-	 * multiplications instead of some forty.
+	 * multiplications instead of some forty.  Not while a date window has
+	 * left the lines' streams behind the order's (g->lag): they do not stand
+	 * at `from`.
 	 */
-	int			hop = from >= 1 && from <= row && row - from < row - 1;
+	int			hop = from >= 1 && from <= row && row - from < row - 1 &&
+		g->lag == 0;
 
+	g->lag = 0;
+	g->skipped = 0;
 	for (const int8_t *sp = streams_of[g->table]; *sp >= 0; sp++)
 	{
 		int			k = *sp;
@@ -730,6 +765,50 @@ advance_streams(tpch_gen *g)
 	}
 }
 
+/*
+ * After a skipped order (tpch_gen_restrict_date): only the streams its
+ * order draws from move on; the lines' streams are left behind, to be
+ * caught up at the next order that is not skipped.
+ */
+static inline void
+advance_order_streams(tpch_gen *g)
+{
+	for (int i = 0; i < ORDER_STREAMS; i++)
+	{
+		tpch_stream *st = &g->s[streams_of[TPCH_LINEITEM][i]];
+
+		st->base = tpch_mulmod(st->base, tpch_stream_stride[streams_of[TPCH_LINEITEM][i]]);
+		st->cur = st->base;
+	}
+	g->lag++;
+}
+
+/*
+ * Moves the lines' streams over the orders skipped: a multiplication per
+ * stream and set bit of the lag (a few orders in a row are the rule), where
+ * advancing them at every skipped order took one per stream and order.
+ */
+static void
+catch_up_lines(tpch_gen *g)
+{
+	while (g->lag > 0)
+	{
+		int64_t		step = g->lag < ((int64_t) 1 << TPCH_LAG_BITS) ?
+			g->lag : ((int64_t) 1 << TPCH_LAG_BITS) - 1;
+
+		for (int i = 0; i < TPCH_LINE_STREAMS; i++)
+		{
+			tpch_stream *st = &g->s[line_streams[i]];
+
+			for (int j = 0; j < TPCH_LAG_BITS; j++)
+				if ((step >> j) & 1)
+					st->base = tpch_mulmod(st->base, g->lag_pow[i][j]);
+			st->cur = st->base;
+		}
+		g->lag -= step;
+	}
+}
+
 int
 tpch_gen_init(tpch_gen *g, tpch_table t, double sf, int64_t part, int64_t parts)
 {
@@ -795,7 +874,10 @@ tpch_gen_next(tpch_gen *g, tpch_row *row)
 			{
 				if (g->ol.nlines > 0)
 				{
-					advance_streams(g);
+					if (g->skipped)
+						advance_order_streams(g);
+					else
+						advance_streams(g);
 					g->row++;
 				}
 				if (g->row >= g->end)
@@ -806,9 +888,12 @@ tpch_gen_next(tpch_gen *g, tpch_row *row)
 				}
 				gen_order(g);
 				/* no line of it can be in the date window: the next order */
-				if (g->dated && (g->order.o_orderdate < g->od_lo ||
-								 g->order.o_orderdate > g->od_hi))
+				g->skipped = g->dated && (g->order.o_orderdate < g->od_lo ||
+										  g->order.o_orderdate > g->od_hi);
+				if (g->skipped)
 					g->ol.next = g->ol.nlines;
+				else if (g->lag > 0)
+					catch_up_lines(g);
 			}
 			g->ol.next++;
 			gen_line(g, g->ol.next, &row->lineitem);

@@ -368,6 +368,11 @@ typedef struct tpch_stream
 
 #define TPCH_NSTREAMS 48
 
+/* Lineitem's streams drawn for its lines, not its order (gen.c). */
+#define TPCH_LINE_STREAMS 12
+/* A skipped run of orders is caught up in steps of up to 2^TPCH_LAG_BITS - 1. */
+#define TPCH_LAG_BITS 6
+
 /* Per-order state kept to emit its lines one at a time (lineitem). */
 typedef struct tpch_order_lines
 {
@@ -416,6 +421,9 @@ typedef struct tpch_gen
 	int			dated;			/* lineitem: orders outside od_lo..od_hi skipped */
 	int32_t		od_lo;
 	int32_t		od_hi;
+	int			skipped;		/* dated: the current order is skipped */
+	int64_t		lag;			/* dated: group rows the line streams are behind */
+	int64_t		lag_pow[TPCH_LINE_STREAMS][TPCH_LAG_BITS];	/* stride^(2^j) */
 } tpch_gen;
 
 /*
@@ -475,6 +483,13 @@ int			tpch_gen_set_columns(tpch_gen *g, uint64_t columns);
  * every order steps a 64-bit stream.
  */
 int			tpch_gen_restrict_date(tpch_gen *g, int col, int32_t lo, int32_t hi);
+
+/*
+ * The share of the orders whose lines a generator restricted by
+ * tpch_gen_restrict_date draws (order dates are uniform): 1 when it is not
+ * restricted.  For estimates of the rows generated.
+ */
+double		tpch_gen_dated_share(const tpch_gen *g);
 
 /* The lines of the order last produced by an orders generator with
  * TPCH_WITH_LINES; *n receives their count. */

@@ -77,5 +77,30 @@ WHERE l_shipdate = '1994-07-04' ORDER BY l_orderkey LIMIT 3;
 SELECT l_orderkey, l_linenumber FROM dt.heap
 WHERE l_shipdate = '1994-07-04' ORDER BY l_orderkey LIMIT 3;
 
+-- The planner: a window's rows are estimated from its conditions as any
+-- filter's, but generating them costs the window's share of the orders
+-- (Q20's year: a fifth, with the filter's cost), not the whole table; a
+-- filter on another column generates all
+CREATE FUNCTION dt_plan(query text) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE
+	plan jsonb;
+BEGIN
+	EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+	RETURN jsonb_path_query_first(plan, '$.** ? (@."Relation Name" == "lineitem")."Total Cost"');
+END
+$$;
+SET max_parallel_workers_per_gather = 0;
+SELECT round((y / a)::numeric, 1) AS year_cost_share,
+	round((m / a)::numeric, 2) AS month_cost_share,
+	round((n / a)::numeric, 1) AS other_filter_cost_share
+FROM dt_plan('SELECT l_quantity FROM dt.lineitem') a,
+	dt_plan($$SELECT l_quantity FROM dt.lineitem
+		WHERE l_shipdate >= date '1994-01-01' AND l_shipdate < date '1995-01-01'$$) y,
+	dt_plan($$SELECT l_quantity FROM dt.lineitem
+		WHERE l_shipdate >= date '1995-09-01' AND l_shipdate < date '1995-10-01'$$) m,
+	dt_plan($$SELECT l_quantity FROM dt.lineitem WHERE l_quantity < 2$$) n;
+RESET max_parallel_workers_per_gather;
+
 DROP SCHEMA dt CASCADE;
 DROP SERVER tpch_dt;

@@ -118,6 +118,15 @@ select ps_partkey, ps_suppkey,
 from partsupp where ps_partkey % 50 = 1
 $q$);
 SELECT * FROM rc_check($q$
+select ps_partkey, f, m,
+	(select count(*) from lineitem
+	 where l_partkey = ps_partkey and l_suppkey = ps_suppkey and l_returnflag = f
+	   and l_shipmode = m)
+from partsupp, (values ('R'::char(1), 'AIR'::char(10)), ('N', 'MAIL'), (null, 'AIR'),
+	('A', 'TRUCK'), ('R', 'AIR')) v(f, m)
+where ps_partkey % 20 = 1
+$q$);
+SELECT * FROM rc_check($q$
 select p_partkey, s.n, s.q from part,
 	lateral (select count(*) n, sum(l_quantity) q from lineitem where l_partkey = p_partkey) s
 where p_size = 7

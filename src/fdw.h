@@ -70,6 +70,9 @@ extern void tpchgen_fdw_restrict_dates(TpchgenScan *scan, ForeignScan *plan,
 									   tpch_table table, const int *attcol);
 extern void tpchgen_fdw_dates_explain(ForeignScan *plan, tpch_table table,
 									  const int *attcol, ExplainState *es);
+extern double tpchgen_fdw_dates_share(List *clauses, Index relid,
+									  const TpchgenFdwTable *tab,
+									  const int *attcol);
 
 /* in fdw_analyze.c */
 extern int	tpchgen_fdw_sample_rows(Relation relation, int elevel,

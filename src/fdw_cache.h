@@ -22,10 +22,11 @@ extern double tpchgen_cache_runs(PlannerInfo *root, RelOptInfo *baserel,
 
 /*
  * A scan's cache, or NULL when the scan cannot use one.  attcol maps each
- * attribute to its TPC-H column, -1 for those not generated.
+ * attribute to its TPC-H column, -1 for those not generated; keys is
+ * tpchgen_cache_runs at plan time, the keys the cache should expect.
  */
 extern TpchgenCache *tpchgen_cache_create(ForeignScanState *node,
-										  const int *attcol);
+										  const int *attcol, double keys);
 
 /* At the start of a run: whether the last run stopped while recording. */
 extern bool tpchgen_cache_recording(TpchgenCache *cache);

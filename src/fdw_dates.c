@@ -36,7 +36,7 @@ typedef struct DateWindow
 	int64		hi[NDATE_COLS];
 } DateWindow;
 
-static void collect_window(ForeignScan *plan, const int *attcol,
+static bool collect_window(List *clauses, Index relid, const int *attcol,
 						   DateWindow *w);
 static bool date_condition(Expr *clause, Index relid, const int *attcol,
 						   int *col, int *strategy, int64 *day);
@@ -49,11 +49,34 @@ tpchgen_fdw_restrict_dates(TpchgenScan *scan, ForeignScan *plan,
 
 	if (table != TPCH_LINEITEM)
 		return;
-	collect_window(plan, attcol, &w);
+	collect_window(plan->scan.plan.qual, plan->scan.scanrelid, attcol, &w);
 	for (int i = 0; i < NDATE_COLS; i++)
 		if (w.bounded[i])
 			tpchgen_scan_restrict_date(scan, FIRST_DATE_COL + i,
 									   (int32) w.lo[i], (int32) w.hi[i]);
+}
+
+/*
+ * At plan time: the share of the table's rows that a scan with these
+ * conditions (Exprs) generates, for its cost; the rows it returns are
+ * estimated from the conditions' selectivity as for any table.
+ */
+double
+tpchgen_fdw_dates_share(List *clauses, Index relid, const TpchgenFdwTable *tab,
+						const int *attcol)
+{
+	DateWindow	w;
+	tpch_gen	g;
+
+	if (tab->table != TPCH_LINEITEM ||
+		!collect_window(clauses, relid, attcol, &w) ||
+		tpch_gen_init(&g, TPCH_LINEITEM, tab->sf, tab->part, tab->parts) != TPCH_OK)
+		return 1.0;
+	for (int i = 0; i < NDATE_COLS; i++)
+		if (w.bounded[i])
+			tpch_gen_restrict_date(&g, FIRST_DATE_COL + i, (int32) w.lo[i],
+								   (int32) w.hi[i]);
+	return tpch_gen_dated_share(&g);
 }
 
 void
@@ -67,7 +90,7 @@ tpchgen_fdw_dates_explain(ForeignScan *plan, tpch_table table,
 
 	if (table != TPCH_LINEITEM)
 		return;
-	collect_window(plan, attcol, &w);
+	collect_window(plan->scan.plan.qual, plan->scan.scanrelid, attcol, &w);
 	initStringInfo(&buf);
 	for (int i = 0; i < NDATE_COLS; i++)
 	{
@@ -98,10 +121,14 @@ tpchgen_fdw_dates_explain(ForeignScan *plan, tpch_table table,
 		ExplainPropertyText("Generated Dates", buf.data, es);
 }
 
-/* The window of every date condition of the plan's filter. */
-static void
-collect_window(ForeignScan *plan, const int *attcol, DateWindow *w)
+/*
+ * The window of every date condition among clauses (Exprs); false when
+ * none bounds a date.
+ */
+static bool
+collect_window(List *clauses, Index relid, const int *attcol, DateWindow *w)
 {
+	bool		any = false;
 	ListCell   *lc;
 
 	for (int i = 0; i < NDATE_COLS; i++)
@@ -110,18 +137,17 @@ collect_window(ForeignScan *plan, const int *attcol, DateWindow *w)
 		w->lo[i] = PG_INT32_MIN;
 		w->hi[i] = PG_INT32_MAX;
 	}
-	foreach(lc, plan->scan.plan.qual)
+	foreach(lc, clauses)
 	{
 		int			col;
 		int			strategy;
 		int64		day;
 		int			i;
 
-		if (!date_condition(lfirst(lc), plan->scan.scanrelid, attcol, &col,
-							&strategy, &day))
+		if (!date_condition(lfirst(lc), relid, attcol, &col, &strategy, &day))
 			continue;
 		i = col - FIRST_DATE_COL;
-		w->bounded[i] = true;
+		w->bounded[i] = any = true;
 		/* inclusive bounds: wider than < and >, never narrower */
 		if (strategy != BTLessStrategyNumber &&
 			strategy != BTLessEqualStrategyNumber)
@@ -130,6 +156,7 @@ collect_window(ForeignScan *plan, const int *attcol, DateWindow *w)
 			strategy != BTGreaterEqualStrategyNumber)
 			w->hi[i] = Min(w->hi[i], day);
 	}
+	return any;
 }
 
 /*

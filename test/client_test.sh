@@ -13,13 +13,13 @@ set -uo pipefail
 bin=$(realpath "$1")
 db=tpchgen_client_test
 work=$(mktemp -d "${TMPDIR:-/tmp}/tpchgen-client.XXXXXX")
-trap 'rm -rf "$work"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
+trap 'rm -rf "$work"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
 
 # shellcheck source=test/lib.sh
 . "$(dirname "$0")/lib.sh"
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
 
-psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
 
 # The md5 of a table's rows as .tbl lines in key order (the CLI's order, but
 # for partsupp, whose file is sorted for this).

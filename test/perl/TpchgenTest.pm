@@ -25,7 +25,7 @@ use IPC::Run;
 our $cli = abs_path(dirname(__FILE__) . '/../..') . '/bin/tpchgen';
 
 our @EXPORT = qw(entries slurp spew sha256_of io_uring_disabled
-  takes_direct_io start_slow_export wait_for_export_progress);
+  takes_direct_io start_slow_export wait_for_export_progress table_fingerprints);
 
 # Every entry of a directory, hidden ones included, sorted.
 sub entries
@@ -105,6 +105,21 @@ sub wait_for_export_progress
 	$node->poll_query_until('postgres',
 		"SELECT count(*) = 1 FROM pg_stat_progress_copy WHERE bytes_processed > 0")
 	  or die 'the export never showed progress';
+}
+
+# Per TPC-H table, its name, row count and the md5 of its rows as text in
+# order, as one text from $node; $from->(name) gives the FROM item to read
+# (a table, or a call such as "tpch_orders(sf => 0.01)").
+sub table_fingerprints
+{
+	my ($node, $from) = @_;
+	return $node->safe_psql(
+		'postgres', join(
+			"\nUNION ALL ",
+			map {
+				"SELECT '$_', count(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM "
+				  . $from->($_) . ' t'
+			} qw(region nation supplier part partsupp customer orders lineitem)));
 }
 
 1;

@@ -10,6 +10,10 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use TpchgenTest;
+
 my @tables = qw(region nation supplier part partsupp customer orders lineitem);
 my %key = (
 	supplier => 's_suppkey',
@@ -42,19 +46,7 @@ for my $i (1 .. 2)
 	));
 }
 
-# Count and md5 of the rows as text, per table.
-sub fingerprints
-{
-	my ($node, $from) = @_;
-	return $node->safe_psql(
-		'postgres', join(
-			"\nUNION ALL ",
-			map {
-				"SELECT '$_', count(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM "
-				  . $from->($_) . ' t'
-			} @tables));
-}
-my $want = fingerprints($coord, sub { "tpch_$_[0](sf => 0.01)" });
+my $want = table_fingerprints($coord, sub { "tpch_$_[0](sf => 0.01)" });
 
 my $rows = $coord->safe_psql('postgres',
 	"SELECT coalesce(server, 'local'), table_name, rows FROM tpch_load_distributed(sf => 0.01, servers => ARRAY['n1', 'n2'], schema => 'dist') ORDER BY 1, 2");
@@ -63,7 +55,7 @@ like($rows, qr/^n1\|orders\|7500$/m,  'the first node holds half the orders');
 like($rows, qr/^n2\|region\|5$/m,     'every node holds region whole');
 is(scalar(() = $rows =~ /\n/g) + 1, 2 + 2 * 8, 'a row per node and table');
 
-is(fingerprints($coord, sub { "dist.$_[0]" }), $want,
+is(table_fingerprints($coord, sub { "dist.$_[0]" }), $want,
 	'the distributed tables hold dbgen\'s rows');
 is($coord->safe_psql('postgres',
 		"SELECT string_agg(c.relname || ':' || c.relkind::text, ',' ORDER BY c.relname)
@@ -185,7 +177,7 @@ is($nodes[0]->safe_psql('postgres', "SELECT count(*) FROM pg_namespace WHERE nsp
 
 $coord->safe_psql('postgres',
 	"SELECT count(*) FROM tpch_load_distributed(sf => 0.01, servers => ARRAY['n1', 'n2'], schema => 'dist', if_exists => 'replace')");
-is(fingerprints($coord, sub { "dist.$_[0]" }), $want, 'if_exists => replace loads it again');
+is(table_fingerprints($coord, sub { "dist.$_[0]" }), $want, 'if_exists => replace loads it again');
 
 # SF 0.1 once: row counts and sums per table, and two validation queries.
 my %sums = (

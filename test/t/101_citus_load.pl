@@ -11,7 +11,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my @tables = qw(region nation supplier part partsupp customer orders lineitem);
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use TpchgenTest;
 
 my $coord = PostgreSQL::Test::Cluster->new('coord');
 $coord->init;
@@ -75,18 +77,7 @@ max_parallel_workers_per_gather = 0
 			'Citus created tpchgen on ' . $w->name);
 	}
 
-	sub fingerprints
-	{
-		my ($node, $from) = @_;
-		return $node->safe_psql(
-			'postgres', join(
-				"\nUNION ALL ",
-				map {
-					"SELECT '$_', count(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM "
-					  . $from->($_) . ' t'
-				} @tables));
-	}
-	my $want = fingerprints($coord, sub { "tpch_$_[0](sf => 0.01)" });
+	my $want = table_fingerprints($coord, sub { "tpch_$_[0](sf => 0.01)" });
 
 	fails($coord, "SET citus.shard_replication_factor = 2;
 		SELECT * FROM tpch_load(sf => 0.01, schema => 'rep', distribute => 'citus')",
@@ -97,7 +88,7 @@ max_parallel_workers_per_gather = 0
 	like($rows, qr/^lineitem\|60175$/m, 'lineitem: every row');
 	like($rows, qr/^supplier\|100$/m, 'supplier: every row');
 
-	is(fingerprints($coord, sub { "cit.$_[0]" }), $want, 'the distributed tables hold dbgen\'s rows');
+	is(table_fingerprints($coord, sub { "cit.$_[0]" }), $want, 'the distributed tables hold dbgen\'s rows');
 
 	is($coord->safe_psql('postgres',
 			"SELECT string_agg(logicalrelid::regclass::text || ':' || partmethod::text || ':' ||
@@ -201,7 +192,7 @@ max_parallel_workers_per_gather = 0
 			"SELECT table_name, rows FROM tpch_load(sf => 0.01, schema => 'cit', distribute => 'citus',
 				if_exists => 'replace', keys => 'none', \"analyze\" => false)"),
 		qr/^orders\|15000$/m, 'replace loads the tables again');
-	is(fingerprints($coord, sub { "cit.$_[0]" }), $want, 'the replaced tables hold dbgen\'s rows');
+	is(table_fingerprints($coord, sub { "cit.$_[0]" }), $want, 'the replaced tables hold dbgen\'s rows');
 
 	$_->stop for @workers;
 }

@@ -6,6 +6,7 @@
 -- max_parallel_workers_per_gather.  SECURITY INVOKER (the default): the
 -- tables are created with the caller's privileges and owned by the caller.
 -- ANALYZE is a reserved word: callers name the argument "analyze", quoted.
+-- distribute => 'citus' makes Citus tables instead (ext/citus.sql, src/citus.c).
 CREATE FUNCTION tpch_load(
 	sf float8 DEFAULT 1,
 	schema text DEFAULT 'public',
@@ -17,6 +18,7 @@ CREATE FUNCTION tpch_load(
 	parts bigint DEFAULT 1,
 	workers integer DEFAULT NULL,
 	unlogged boolean DEFAULT false,
+	distribute text DEFAULT NULL,
 	OUT table_name text,
 	OUT rows bigint,
 	OUT bytes bigint,
@@ -26,7 +28,7 @@ AS 'MODULE_PATHNAME', 'tpch_load'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION tpch_load(float8, text, text[], text, boolean, text, bigint,
-	bigint, integer, boolean)
+	bigint, integer, boolean, text)
 IS 'create and fill the TPC-H tables in one statement, with keys and statistics';
 
 -- The loads running now: tpch_load reports in pg_stat_progress_copy (as a

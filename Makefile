@@ -24,6 +24,7 @@ CORE_OBJS = \
 
 # The PostgreSQL glue.
 PG_OBJS = \
+	src/btbuild.o \
 	src/citus.o \
 	src/copy.o \
 	src/distribute.o \

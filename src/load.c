@@ -33,11 +33,13 @@
  * The visibility map fork is written the same way, every heap block
  * all-visible and all-frozen, so index-only scans need no VACUUM.
  */
+#include "btbuild.h"
 #include "slotring.h"
 
 #include "../core/schema.h"
 
 #include "access/heapam.h"
+#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/parallel.h"
 #include "access/table.h"
@@ -76,6 +78,9 @@
  */
 #define SLOT_PAGES (CHUNK_BYTES * 3 / 2 / BLCKSZ)
 
+/* Rows a slot may hold, for the primary key's entries beside its pages. */
+#define SLOT_ROWS (SLOT_PAGES * MaxHeapTuplesPerPage)
+
 /*
  * The visibility map's layout (visibilitymap.c keeps it private): two bits
  * per heap block, all-visible and all-frozen, after a standard page header.
@@ -100,6 +105,7 @@
 #define LOAD_KEY_SHARED		UINT64CONST(0x7470636800000011)
 #define LOAD_KEY_PAGES		UINT64CONST(0x7470636800000012)
 #define LOAD_KEY_RING		UINT64CONST(0x7470636800000013)
+#define LOAD_KEY_KEYS		UINT64CONST(0x7470636800000014)
 
 /* Average heap bytes per group row (tuple and line pointer), for chunks. */
 static const int group_row_bytes[TPCH_NTABLES] = {
@@ -133,6 +139,9 @@ typedef struct LoadShared
 	int64		count;			/* group rows of the part */
 	int64		chunk_rows;
 	int			test_delay_ms;
+	/* the primary key's columns, when its entries go beside the pages */
+	int			nkeys;			/* 0: no key is built from the fill */
+	uint32		key_offset[BTBUILD_MAX_KEYS];	/* in tpch_row */
 } LoadShared;
 
 /*
@@ -148,6 +157,14 @@ typedef struct LoadProducer
 	LoadShared *sh;
 	SlotRing   *slots;		/* the chunks and slots */
 	char	   *pages;			/* nslots * SLOT_PAGES pages */
+
+	/*
+	 * The primary key's entries of each slot's rows, in row order: nslots *
+	 * SLOT_ROWS keys of nkeys values, then nslots * SLOT_ROWS locations
+	 * (BTBUILD_LOC) of their tuples in the slot's pages; NULL without keys.
+	 */
+	int64	   *keys;
+	uint32	   *locs;
 	SlotRingLeader *leader;		/* the leader's; NULL in a worker */
 	int			ncols;
 	TpchgenTupleColumn *cols;	/* the columns as core/schema.c types them */
@@ -164,6 +181,8 @@ typedef struct LoadRun
 	SlotRingLeader leader;
 	Relation	rel;
 	TpchgenBulkWrite *heap;		/* the main fork's writes */
+	TpchgenBtBuild *btree;		/* the primary key's, or NULL */
+	instr_time	btree_time;		/* spent on it */
 	LoadProducer prod;
 	BlockNumber nblocks;		/* heap blocks written */
 	int64		rows;
@@ -174,6 +193,7 @@ typedef struct LoadTable
 {
 	tpch_table	table;
 	Oid			relid;
+	Oid			pkey;			/* its primary key index, or InvalidOid */
 	int64		rows;
 	int64		bytes;
 	/* its seconds, by step: the result has their sum, DEBUG1 each */
@@ -187,13 +207,14 @@ PG_FUNCTION_INFO_V1(tpch_load);
 PGDLLEXPORT void tpchgen_load_worker(dsm_segment *seg, shm_toc *toc);
 
 static void fill_table(LoadTable *lt, double sf, int64 part, int64 parts,
-					   int workers, int index, int ntables);
+					   int workers, Oid pkey, int index, int ntables);
 static void leader_produce(void *arg, int64 chunk);
 static bool leader_write(void *arg, int idx, const SlotRingSlot *piece);
 static void leader_progress(void *arg);
 static void write_pages(LoadRun *r, char *pages, int npages);
 static void write_vm(LoadRun *r);
 static void producer_start(LoadProducer *p, Relation rel);
+static void producer_keys(LoadProducer *p, char *keys);
 static void produce_chunk(LoadProducer *p, int64 chunk);
 static void worker_produce(void *arg, int64 chunk);
 static bool place_tuple(LoadProducer *p, Page page, const char *data,
@@ -392,6 +413,7 @@ tpch_load(PG_FUNCTION_ARGS)
 		tables[ntables].fill_seconds = 0;
 		tables[ntables].key_seconds = 0;
 		tables[ntables].analyze_seconds = 0;
+		tables[ntables].pkey = InvalidOid;
 		if (OidIsValid(nsp) && !replace &&
 			OidIsValid(get_relname_relid(tpch_table_name(t), nsp)))
 			ereport(ERROR,
@@ -449,24 +471,18 @@ tpch_load(PG_FUNCTION_ARGS)
 				 tpch_table_name(tables[i].table));
 	}
 
-	if (sf > 0)
-	{
-		tpchgen_pool();
-		for (int i = 0; i < ntables; i++)
-		{
-			INSTR_TIME_SET_CURRENT(start);
-			fill_table(&tables[i], sf, part, parts, workers, i, ntables);
-			INSTR_TIME_SET_CURRENT(duration);
-			INSTR_TIME_SUBTRACT(duration, start);
-			tables[i].fill_seconds = INSTR_TIME_GET_DOUBLE(duration);
-		}
-	}
-
+	/*
+	 * Primary keys are made on the empty tables, by PostgreSQL, so that its
+	 * catalog entries and NOT NULL constraints are those of ALTER TABLE ...
+	 * ADD PRIMARY KEY; the fill then writes each index's pages from the keys
+	 * of its rows (btbuild.c).
+	 */
 	if (keys != KEYS_NONE)
 	{
 		for (int i = 0; i < ntables; i++)
 		{
 			size_t		len;
+			char	   *name;
 
 			INSTR_TIME_SET_CURRENT(start);
 			resetStringInfo(&sql);
@@ -475,9 +491,31 @@ tpch_load(PG_FUNCTION_ARGS)
 			tpch_sql_primary_key(tables[i].table, qschema, sql.data, len + 1);
 			sql.len = len;
 			run_sql(sql.data);
+			name = psprintf("%s_pkey", tpch_table_name(tables[i].table));
+			tables[i].pkey = get_relname_relid(name, nsp);
+			if (!OidIsValid(tables[i].pkey))
+				elog(ERROR, "index \"%s\" created by tpch_load is missing", name);
 			INSTR_TIME_SET_CURRENT(duration);
 			INSTR_TIME_SUBTRACT(duration, start);
 			tables[i].key_seconds = INSTR_TIME_GET_DOUBLE(duration);
+		}
+	}
+
+	if (sf > 0)
+	{
+		tpchgen_pool();
+		for (int i = 0; i < ntables; i++)
+		{
+			double		key_before = tables[i].key_seconds;
+
+			INSTR_TIME_SET_CURRENT(start);
+			fill_table(&tables[i], sf, part, parts, workers, tables[i].pkey,
+					   i, ntables);
+			INSTR_TIME_SET_CURRENT(duration);
+			INSTR_TIME_SUBTRACT(duration, start);
+			/* the index's share of the fill is counted with the keys */
+			tables[i].fill_seconds = INSTR_TIME_GET_DOUBLE(duration) -
+				(tables[i].key_seconds - key_before);
 		}
 	}
 
@@ -586,9 +624,23 @@ tpchgen_cpus(void)
  * Filling one table
  * ------------------------------------------------------------------------ */
 
+/* Adds the time since `start` to the primary key's. */
+static void
+add_btree_time(LoadRun *r, instr_time start)
+{
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_ACCUM_DIFF(r->btree_time, now, start);
+}
+
+/*
+ * Fills one table; with pkey (the table's empty primary key index), writes
+ * that index too, from the keys the producers put beside their pages.
+ */
 static void
 fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
-		   int index, int ntables)
+		   Oid pkey, int index, int ntables)
 {
 	LoadShared *sh;
 	SlotRing   *ring;
@@ -602,7 +654,11 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	int			nslots;
 	Size		ring_size;
 	Size		pages_size;
+	Size		keys_size = 0;
 	char	   *pages;
+	char	   *keys = NULL;
+	Relation	irel = NULL;
+	const tpch_key *pk = tpch_primary_key(lt->table);
 
 	tpch_part_range(lt->table, sf, part, parts, &first, &count);
 	chunk_rows = Max(1, CHUNK_BYTES / group_row_bytes[lt->table]);
@@ -612,6 +668,9 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	nslots = SLOTRING_NSLOTS(nworkers);
 	ring_size = tpchgen_slotring_size(nslots, nworkers);
 	pages_size = (Size) nslots * SLOT_PAGES * BLCKSZ;
+	if (OidIsValid(pkey))
+		keys_size = (Size) nslots * SLOT_ROWS *
+			(sizeof(int64) * pk->ncols + sizeof(uint32));
 
 	memset(&r, 0, sizeof(r));
 	r.rel = table_open(lt->relid, AccessExclusiveLock);
@@ -620,6 +679,11 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 		elog(ERROR, "table \"%s\" was not created by this transaction",
 			 RelationGetRelationName(r.rel));
 	r.heap = tpchgen_bulk_start(r.rel, MAIN_FORKNUM);
+	if (OidIsValid(pkey))
+	{
+		irel = index_open(pkey, AccessExclusiveLock);
+		r.btree = tpchgen_btbuild_start(irel, pk->ncols);
+	}
 
 	if (nworkers > 0)
 	{
@@ -629,7 +693,9 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 		shm_toc_estimate_chunk(&pcxt->estimator, sizeof(LoadShared));
 		shm_toc_estimate_chunk(&pcxt->estimator, ring_size);
 		shm_toc_estimate_chunk(&pcxt->estimator, pages_size);
-		shm_toc_estimate_keys(&pcxt->estimator, 3);
+		if (keys_size > 0)
+			shm_toc_estimate_chunk(&pcxt->estimator, keys_size);
+		shm_toc_estimate_keys(&pcxt->estimator, 4);
 		InitializeParallelDSM(pcxt);
 		sh = shm_toc_allocate(pcxt->toc, sizeof(LoadShared));
 		ring = shm_toc_allocate(pcxt->toc, ring_size);
@@ -637,12 +703,19 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 		shm_toc_insert(pcxt->toc, LOAD_KEY_SHARED, sh);
 		shm_toc_insert(pcxt->toc, LOAD_KEY_RING, ring);
 		shm_toc_insert(pcxt->toc, LOAD_KEY_PAGES, pages);
+		if (keys_size > 0)
+		{
+			keys = shm_toc_allocate(pcxt->toc, keys_size);
+			shm_toc_insert(pcxt->toc, LOAD_KEY_KEYS, keys);
+		}
 	}
 	else
 	{
 		sh = palloc(sizeof(LoadShared));
 		ring = palloc(ring_size);
 		pages = palloc(pages_size);
+		if (keys_size > 0)
+			keys = palloc(keys_size);
 	}
 
 	memset(sh, 0, sizeof(LoadShared));
@@ -657,11 +730,20 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	sh->count = count;
 	sh->chunk_rows = chunk_rows;
 	sh->test_delay_ms = tpchgen_load_test_delay_ms;
+	if (keys != NULL)
+	{
+		const tpch_column *cols = tpch_columns(lt->table, &sh->nkeys);
+
+		sh->nkeys = pk->ncols;
+		for (int k = 0; k < pk->ncols; k++)
+			sh->key_offset[k] = cols[pk->cols[k]].offset;
+	}
 	tpchgen_slotring_init(ring, nchunks, nslots, nworkers);
 
 	r.prod.sh = sh;
 	r.prod.slots = ring;
 	r.prod.pages = pages;
+	producer_keys(&r.prod, keys);
 	r.prod.leader = &r.leader;
 	producer_start(&r.prod, r.rel);
 
@@ -693,12 +775,24 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 
 	tpchgen_bulk_finish(r.heap);
 	write_vm(&r);
+	if (r.btree != NULL)
+	{
+		instr_time	start;
+
+		INSTR_TIME_SET_CURRENT(start);
+		tpchgen_btbuild_finish(r.btree);
+		add_btree_time(&r, start);
+		index_close(irel, NoLock);
+	}
+	lt->key_seconds += INSTR_TIME_GET_DOUBLE(r.btree_time);
 
 	if (pcxt == NULL)
 	{
 		pfree(pages);
 		pfree(ring);
 		pfree(sh);
+		if (keys != NULL)
+			pfree(keys);
 	}
 
 	pgstat_progress_end_command();
@@ -724,10 +818,22 @@ static bool
 leader_write(void *arg, int idx, const SlotRingSlot *piece)
 {
 	LoadRun    *r = arg;
+	BlockNumber first = r->nblocks;
 
 	write_pages(r, r->prod.pages + (Size) idx * SLOT_PAGES * BLCKSZ,
 				(int) piece->size);
 	r->rows += piece->rows;
+	if (r->btree != NULL)
+	{
+		instr_time	start;
+
+		INSTR_TIME_SET_CURRENT(start);
+		tpchgen_btbuild_add(r->btree,
+							r->prod.keys + (Size) idx * SLOT_ROWS * r->prod.sh->nkeys,
+							r->prod.locs + (Size) idx * SLOT_ROWS,
+							piece->rows, first);
+		add_btree_time(r, start);
+	}
 	return true;
 }
 
@@ -869,6 +975,20 @@ producer_start(LoadProducer *p, Relation rel)
 	}
 }
 
+/*
+ * Points the producer at the key area (NULL: no primary key is built from
+ * the fill): the keys of every slot, then their locations.
+ */
+static void
+producer_keys(LoadProducer *p, char *keys)
+{
+	if (keys == NULL)
+		return;
+	p->keys = (int64 *) keys;
+	p->locs = (uint32 *) (p->keys + (Size) p->slots->nslots * SLOT_ROWS *
+						  p->sh->nkeys);
+}
+
 /* Test hook: slows building down so that tests can cancel mid-way. */
 static void
 load_test_delay(int ms)
@@ -930,6 +1050,10 @@ produce_chunk(LoadProducer *p, int64 chunk)
 	int			head = 0;
 	int			ahead = 0;
 	bool		done = false;
+	int			nkeys = sh->nkeys;
+	int64	   *keys = p->keys ? p->keys + (Size) idx * SLOT_ROWS * nkeys : NULL;
+	uint32	   *locs = p->locs ? p->locs + (Size) idx * SLOT_ROWS : NULL;
+	int64		key[BTBUILD_MAX_KEYS];
 
 	if (sh->test_delay_ms > 0)
 		load_test_delay(sh->test_delay_ms);
@@ -964,6 +1088,10 @@ produce_chunk(LoadProducer *p, int64 chunk)
 		if (len == 0)
 			elog(ERROR, "tpchgen row of table \"%s\" could not be formed",
 				 tpch_table_name(sh->table));
+		/* the key, before the row's place in the ring takes the next row */
+		for (int k = 0; k < nkeys; k++)
+			key[k] = *(const int64 *) ((const char *) &p->ring[head] +
+									   sh->key_offset[k]);
 
 		/* the slot of the row just formed takes the row ROWS_AHEAD on */
 		if (done || !next_row(p, &p->ring[head]))
@@ -986,6 +1114,11 @@ produce_chunk(LoadProducer *p, int64 chunk)
 			PageSetAllVisible(pages + (Size) cur * BLCKSZ);
 			if (!place_tuple(p, pages + (Size) cur * BLCKSZ, p->data, len))
 				elog(ERROR, "tpchgen row does not fit an empty page");
+		}
+		if (keys != NULL)
+		{
+			memcpy(keys + rows * nkeys, key, sizeof(int64) * nkeys);
+			locs[rows] = BTBUILD_LOC(cur, PageGetMaxOffsetNumber(pages + (Size) cur * BLCKSZ));
 		}
 		rows++;
 		if ((rows & 1023) == 0)
@@ -1052,6 +1185,8 @@ tpchgen_load_worker(dsm_segment *seg, shm_toc *toc)
 	p.sh = shm_toc_lookup(toc, LOAD_KEY_SHARED, false);
 	p.slots = shm_toc_lookup(toc, LOAD_KEY_RING, false);
 	p.pages = shm_toc_lookup(toc, LOAD_KEY_PAGES, false);
+	producer_keys(&p, p.sh->nkeys > 0 ?
+				  shm_toc_lookup(toc, LOAD_KEY_KEYS, false) : NULL);
 	tpchgen_pool();
 
 	/* the leader's lock covers ours: workers share its lock group */

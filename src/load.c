@@ -54,6 +54,7 @@
 #include "optimizer/optimizer.h"
 #include "pgstat.h"
 #include "portability/instr_time.h"
+#include "storage/bufmgr.h"
 #include "storage/bufpage.h"
 #include "storage/shm_toc.h"
 #include "storage/smgr.h"
@@ -781,6 +782,10 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 
 		INSTR_TIME_SET_CURRENT(start);
 		tpchgen_btbuild_finish(r.btree);
+		/* the figures CREATE INDEX would have left in pg_class */
+		tpchgen_set_relstats(r.rel, r.nblocks, (double) r.rows, r.nblocks);
+		tpchgen_set_relstats(irel, RelationGetNumberOfBlocks(irel),
+							 (double) r.rows, 0);
 		add_btree_time(&r, start);
 		index_close(irel, NoLock);
 	}

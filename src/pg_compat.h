@@ -21,6 +21,7 @@
 
 #include "postgres.h"
 
+#include "access/multixact.h"
 #include "commands/explain.h"
 #include "commands/vacuum.h"
 #include "optimizer/pathnode.h"
@@ -159,6 +160,26 @@ getClosestMatch(ClosestMatchState *state)
 	return state->match;
 }
 #endif
+
+/*
+ * Sets pg_class's relpages, reltuples and relallvisible (and on 18 and later
+ * relallfrozen, the same) of a relation created by this transaction, as an
+ * index build does for its table and index; 18 added relallfrozen.
+ */
+static inline void
+tpchgen_set_relstats(Relation rel, BlockNumber pages, double tuples,
+					 BlockNumber allvisible)
+{
+#if PG_VERSION_NUM >= 180000
+	vac_update_relstats(rel, pages, tuples, allvisible, allvisible,
+						rel->rd_rel->relhasindex, InvalidTransactionId,
+						InvalidMultiXactId, NULL, NULL, true);
+#else
+	vac_update_relstats(rel, pages, tuples, allvisible,
+						rel->rd_rel->relhasindex, InvalidTransactionId,
+						InvalidMultiXactId, NULL, NULL, true);
+#endif
+}
 
 /*
  * Writing the pages of a relation created in this transaction around shared

@@ -204,6 +204,7 @@ typedef struct LoadRun
 	LoadProducer prod;
 	BlockNumber nblocks;		/* heap blocks written, in chunk order */
 	bool		use_wal;		/* the pages are WAL-logged */
+	bool		write_wal;		/* the leader writes the workers' WAL out */
 	int64		rows;
 } LoadRun;
 
@@ -723,7 +724,10 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	}
 
 	if (pcxt != NULL)
+	{
 		LaunchParallelWorkers(pcxt);
+		r.write_wal = r.use_wal && pcxt->nworkers_launched > 0;
+	}
 
 	tpchgen_slotring_lead(&r.leader, ring, pcxt, &load_ring_ops, &r);
 
@@ -782,11 +786,22 @@ leader_written(void *arg, int idx, const SlotRingSlot *piece)
 	return true;
 }
 
+/*
+ * After pieces were consumed: progress, and the WAL the workers inserted is
+ * written out.  A process inserting WAL that finds the WAL buffers full
+ * writes them itself, and fsyncs each 16 MB segment it completes, waiting
+ * for the disk; the WAL writer wakes too seldom to keep up with the
+ * workers.  The leader, otherwise idle, takes that part (as the WAL writer
+ * does: up to the last full page) so that the workers go on building.
+ */
 static void
 leader_progress(void *arg)
 {
-	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED,
-								 ((LoadRun *) arg)->rows);
+	LoadRun    *r = arg;
+
+	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, r->rows);
+	if (r->write_wal)
+		(void) XLogBackgroundFlush();
 }
 
 /*

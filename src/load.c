@@ -643,6 +643,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	int			nslots;
 	Size		ring_size;
 	Size		pages_size;
+	char	   *pages_mem = NULL;
 	char	   *pages;
 
 	tpch_part_range(lt->table, sf, part, parts, &first, &count);
@@ -652,7 +653,8 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	nworkers = tpchgen_slotring_workers(workers, nchunks);
 	nslots = SLOTRING_NSLOTS(nworkers);
 	ring_size = tpchgen_slotring_size(nslots, nworkers);
-	pages_size = (Size) nslots * SLOT_PAGES * BLCKSZ;
+	/* aligned for direct I/O (debug_io_direct), which md.c may be doing */
+	pages_size = (Size) nslots * SLOT_PAGES * BLCKSZ + PG_IO_ALIGN_SIZE;
 
 	memset(&r, 0, sizeof(r));
 	r.rel = table_open(lt->relid, AccessExclusiveLock);
@@ -676,6 +678,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 		sh = shm_toc_allocate(pcxt->toc, sizeof(LoadShared));
 		ring = shm_toc_allocate(pcxt->toc, ring_size);
 		pages = shm_toc_allocate(pcxt->toc, pages_size);
+		pages = (char *) TYPEALIGN(PG_IO_ALIGN_SIZE, pages);
 		shm_toc_insert(pcxt->toc, LOAD_KEY_SHARED, sh);
 		shm_toc_insert(pcxt->toc, LOAD_KEY_RING, ring);
 		shm_toc_insert(pcxt->toc, LOAD_KEY_PAGES, pages);
@@ -684,7 +687,8 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	{
 		sh = palloc(sizeof(LoadShared));
 		ring = palloc(ring_size);
-		pages = palloc(pages_size);
+		pages_mem = palloc(pages_size);
+		pages = (char *) TYPEALIGN(PG_IO_ALIGN_SIZE, pages_mem);
 	}
 
 	memset(sh, 0, sizeof(LoadShared));
@@ -747,7 +751,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 
 	if (pcxt == NULL)
 	{
-		pfree(pages);
+		pfree(pages_mem);
 		pfree(ring);
 		pfree(sh);
 	}

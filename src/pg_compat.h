@@ -100,6 +100,11 @@
 #define rd_locator rd_node
 #endif
 
+/* 16's direct I/O wants buffers so aligned; 15 has none. */
+#if PG_VERSION_NUM < 160000
+#define PG_IO_ALIGN_SIZE 4096
+#endif
+
 /* 17 dropped PGPROC.pgprocno for a macro that computes it. */
 #if PG_VERSION_NUM < 170000
 #define GetNumberFromPGProc(proc) ((proc)->pgprocno)

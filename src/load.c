@@ -22,7 +22,8 @@
  * before it are built, not written), WAL-logged whole when the relation
  * needs WAL (tpchgen_write_blocks in pg_compat.h).  The leader learns of
  * each written piece in chunk order (its first block, its rows: progress),
- * then writes the visibility map and makes the heap durable.  The writes and
+ * writes out the WAL the workers insert meanwhile (leader_progress), then
+ * writes the visibility map and makes the heap durable.  The writes and
  * the WAL of a table are so shared by the producers instead of serialised in
  * the leader, which was the bottleneck of a parallel load.  Why parallel
  * workers may do this although PostgreSQL lets them insert no tuple:

@@ -174,11 +174,17 @@ max_parallel_workers_per_gather = 0
 	$workers[1]->safe_psql('postgres', "SET citus.enable_ddl_propagation = off;
 		ALTER FUNCTION tpch_citus_fill_gone($sig) RENAME TO tpch_citus_fill");
 
-	# if_exists => 'replace' drops the distributed tables and loads again
-	like($coord->safe_psql('postgres',
-			"SELECT table_name, rows FROM tpch_load(sf => 0.01, schema => 'cit', distribute => 'citus',
-				if_exists => 'replace', keys => 'none', \"analyze\" => false)"),
-		qr/^orders\|15000$/m, 'replace loads the tables again');
+	# if_exists => 'replace' drops the distributed tables and loads again;
+	# DEBUG1 has each table's seconds by step
+	my ($out_r, $err_r);
+	$coord->psql('postgres',
+		"SET client_min_messages = debug1;
+		 SELECT table_name, rows FROM tpch_load(sf => 0.01, schema => 'cit', distribute => 'citus',
+			if_exists => 'replace', keys => 'none', \"analyze\" => false)",
+		stdout => \$out_r, stderr => \$err_r);
+	like($out_r, qr/^orders\|15000$/m, 'replace loads the tables again');
+	is(scalar(() = $err_r =~ /DEBUG:  tpch_load \w+ \(citus\): created in [0-9.]+ s, filled in [0-9.]+ s, keys in 0\.000 s, analyzed in 0\.000 s/g),
+		8, 'DEBUG1: a line per table with its seconds by step');
 	is(table_fingerprints($coord, sub { "cit.$_[0]" }), $want, 'the replaced tables hold dbgen\'s rows');
 
 	$_->stop for @workers;

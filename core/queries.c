@@ -718,8 +718,10 @@ static const char *const citus_templates[TPCH_NQUERIES] = {
 	"\tcustdist desc,\n"
 	"\tc_count desc;\n",
 	/*
-	 * Q17: the correlated average per part as a derived table grouped by
-	 * part, for the parts the filter keeps.
+	 * Q17: the correlated average per part as a derived table of lineitem
+	 * grouped by part, for the parts the filter keeps (an IN on part, which
+	 * Citus runs first: a join of lineitem with part would repartition
+	 * lineitem).
 	 */
 	[16] =
 	"select\n"
@@ -728,20 +730,25 @@ static const char *const citus_templates[TPCH_NQUERIES] = {
 	"\tlineitem,\n"
 	"\t(\n"
 	"\t\tselect\n"
-	"\t\t\tp_partkey,\n"
+	"\t\t\tl_partkey as agg_partkey,\n"
 	"\t\t\t0.2 * avg(l_quantity) as quantity_limit\n"
 	"\t\tfrom\n"
-	"\t\t\tlineitem,\n"
-	"\t\t\tpart\n"
+	"\t\t\tlineitem\n"
 	"\t\twhere\n"
-	"\t\t\tp_partkey = l_partkey\n"
-	"\t\t\tand p_brand = ':1'\n"
-	"\t\t\tand p_container = ':2'\n"
+	"\t\t\tl_partkey in (\n"
+	"\t\t\t\tselect\n"
+	"\t\t\t\t\tp_partkey\n"
+	"\t\t\t\tfrom\n"
+	"\t\t\t\t\tpart\n"
+	"\t\t\t\twhere\n"
+	"\t\t\t\t\tp_brand = ':1'\n"
+	"\t\t\t\t\tand p_container = ':2'\n"
+	"\t\t\t)\n"
 	"\t\tgroup by\n"
-	"\t\t\tp_partkey\n"
+	"\t\t\tl_partkey\n"
 	"\t) as part_limit\n"
 	"where\n"
-	"\tl_partkey = p_partkey\n"
+	"\tl_partkey = agg_partkey\n"
 	"\tand l_quantity < quantity_limit;\n",
 	/*
 	 * Q18: the IN on lineitem grouped by order as a derived table of orders

@@ -39,6 +39,9 @@
 #define SEND_BYTES (32 * 1024 - 5)
 #define MAX_JOBS 64
 
+/* rows generated ahead of the encoder (see copy_chunk) */
+#define LOOKAHEAD 8
+
 typedef enum keys_mode
 {
 	KEYS_NONE,
@@ -431,7 +434,9 @@ copy_chunk(loader *l, PGconn *conn, const chunk *ch, char *buf)
 	char		sql[256];
 	PGresult   *res;
 	tpch_gen	g;
-	tpch_row	row;
+	tpch_row	ring[LOOKAHEAD];
+	int			next = 0;
+	int			ahead = 0;
 	size_t		len;
 	int64_t		rows = 0;
 	int64_t		group_reported = 0;
@@ -451,9 +456,25 @@ copy_chunk(loader *l, PGconn *conn, const chunk *ch, char *buf)
 	tpch_gen_init(&g, ch->table, l->o->sf, l->o->part, l->o->parts);
 	tpch_gen_seek(&g, ch->first, ch->count);
 	len = copybin_header(buf);
-	while ((rc = tpch_gen_next(&g, &row)) == 1)
+
+	/*
+	 * Rows are encoded LOOKAHEAD rows after they are generated: the
+	 * generator starts fetching each comment from its random spot in the
+	 * 300 MiB pool, and by the time the encoder copies it the cache lines
+	 * have arrived instead of stalling the copy (a row's strings point into
+	 * the pool, static data or the row itself, so rows can wait in a ring).
+	 */
+	rc = 1;
+	while (rc == 1 && ahead < LOOKAHEAD - 1)
+		if ((rc = tpch_gen_next(&g, &ring[ahead])) == 1)
+			ahead++;
+	while (ahead > 0)
 	{
-		len += copybin_row(ch->table, &row, buf + len);
+		if (rc == 1 && (rc = tpch_gen_next(&g, &ring[(next + ahead) % LOOKAHEAD])) == 1)
+			ahead++;
+		len += copybin_row(ch->table, &ring[next], buf + len);
+		next = (next + 1) % LOOKAHEAD;
+		ahead--;
 		rows++;
 		if (len >= SEND_BYTES)
 		{

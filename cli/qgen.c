@@ -39,7 +39,8 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-			"Usage: tpchgen qgen --sf SF [--seed S] [--stream N] [--log FILE] [--output-dir DIR]\n"
+			"Usage: tpchgen qgen --sf SF [--seed S] [--stream N] [--form FORM] [--log FILE]\n"
+			"                    [--output-dir DIR]\n"
 			"Write the 22 TPC-H queries of a stream with the parameters TPC-H qgen draws.\n"
 			"\n"
 			"  --sf SF            scale factor, as for the data (only query 11 depends on it)\n"
@@ -47,6 +48,8 @@ usage(FILE *out)
 			"                     1..%lld; without it, the validation parameters (qgen -d)\n"
 			"  --stream N         the query order of stream N, as qgen -p N: 0 is the power\n"
 			"                     test, N >= 1 throughput stream N (default: 1 to 22)\n"
+			"  --form FORM        the query texts: spec (default), or citus: equivalent texts\n"
+			"                     of Q13, Q17, Q18, Q20 and Q22 that Citus can plan\n"
 			"  --log FILE         write qgen's -l parameter log to FILE, in query order\n"
 			"  --output-dir DIR   write DIR/qNN.sql for each query, and all 22 in order to\n"
 			"                     DIR/streamN.sql (DIR/queries.sql without --stream),\n"
@@ -111,6 +114,7 @@ tpchgen_qgen_main(int argc, char **argv)
 		{"sf", required_argument, NULL, 's'},
 		{"seed", required_argument, NULL, 'r'},
 		{"stream", required_argument, NULL, 'p'},
+		{"form", required_argument, NULL, 'f'},
 		{"log", required_argument, NULL, 'l'},
 		{"output-dir", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
@@ -122,6 +126,7 @@ tpchgen_qgen_main(int argc, char **argv)
 	int64_t		seed = TPCH_SEED_VALIDATION,
 				stream = -1;	/* none: queries 1..22, as qgen without -p */
 	double		sf;
+	tpch_query_form form = TPCH_FORM_SPEC;
 	char	   *end;
 	char	   *all = NULL,
 			   *log = NULL;
@@ -148,6 +153,10 @@ tpchgen_qgen_main(int argc, char **argv)
 				stream = parse_int("--stream", optarg);
 				if (stream < 0)
 					fail("--stream: %s", tpch_qgen_strerror(TPCH_ERR_STREAM));
+				break;
+			case 'f':
+				if (!tpch_query_form_parse(optarg, &form))
+					fail("--form: unknown query form \"%s\" (spec or citus)", optarg);
 				break;
 			case 'l':
 				log_path = optarg;
@@ -185,7 +194,7 @@ tpchgen_qgen_main(int argc, char **argv)
 		char		line[TPCH_QGEN_MAXPARAMS * (TPCH_QGEN_PARAMLEN + 1) + 8];
 
 		tpch_qgen_params(q, seed, sf, &p);
-		tpch_query_text(&p, text, sizeof(text));
+		tpch_query_text_form(&p, form, text, sizeof(text));
 		tpch_qgen_log_line(&p, seed == TPCH_SEED_VALIDATION, line, sizeof(line));
 		append(&log, &log_len, "%s", line);
 		if (stream < 0)

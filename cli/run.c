@@ -82,6 +82,7 @@ typedef struct run_options
 	const char *report;
 	int			timeout;
 	const char *schema;
+	tpch_query_form form;
 	int			progress;
 } run_options;
 
@@ -151,6 +152,8 @@ usage(FILE *out)
 			"  --report FILE       write every timing and the metrics to FILE as JSON\n"
 			"  --timeout SECONDS   cancel a query after this long (it counts as failed)\n"
 			"  --schema NAME       the schema of the tables (default public)\n"
+			"  --form FORM         the query texts: spec (default) or citus, equivalent texts\n"
+			"                      of Q13, Q17, Q18, Q20 and Q22 that Citus can plan\n"
 			"  --progress          print each step as it ends even when stderr is not a terminal\n"
 			"  --no-progress       never print steps as they end\n"
 			"\n"
@@ -173,7 +176,7 @@ parse_run_args(int argc, char **argv, run_options *o)
 	enum
 	{
 		OPT_SF = 256, OPT_STREAMS, OPT_SEED, OPT_POWER, OPT_NO_REFRESH, OPT_VALIDATE,
-		OPT_REPORT, OPT_TIMEOUT, OPT_SCHEMA, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP
+		OPT_REPORT, OPT_TIMEOUT, OPT_SCHEMA, OPT_FORM, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP
 	};
 	static const struct option longopts[] = {
 		{"sf", required_argument, NULL, OPT_SF},
@@ -185,6 +188,7 @@ parse_run_args(int argc, char **argv, run_options *o)
 		{"report", required_argument, NULL, OPT_REPORT},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"schema", required_argument, NULL, OPT_SCHEMA},
+		{"form", required_argument, NULL, OPT_FORM},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 		{"dbname", required_argument, NULL, 'd'},
@@ -237,6 +241,10 @@ parse_run_args(int argc, char **argv, run_options *o)
 				break;
 			case OPT_SCHEMA:
 				o->schema = optarg;
+				break;
+			case OPT_FORM:
+				if (!tpch_query_form_parse(optarg, &o->form))
+					client_fail("--form: unknown query form \"%s\" (spec or citus)", optarg);
 				break;
 			case OPT_PROGRESS:
 				o->progress = 1;
@@ -418,7 +426,7 @@ run_query(run_state *r, PGconn *conn, int q, int64_t seed, step *s, int check)
 	s->query = q;
 	if (tpch_qgen_params(q, seed, r->o->sf, &p) != TPCH_QGEN_OK)
 		client_fail("no parameters for query %d and seed %lld", q, (long long) seed);
-	tpch_query_text(&p, sql, sizeof(sql));
+	tpch_query_text_form(&p, r->o->form, sql, sizeof(sql));
 	t = now_s(&r->t0);
 	res = PQexec(conn, sql);
 	s->seconds = now_s(&r->t0) - t;
@@ -869,7 +877,8 @@ write_report(run_state *r, const metrics *m)
 	fprintf(f, "  \"seed\": %lld,\n  \"power_only\": %s,\n  \"refresh\": %s,\n",
 			(long long) r->o->seed, r->o->power_only ? "true" : "false",
 			r->o->no_refresh ? "false" : "true");
-	fprintf(f, "  \"timeout\": %d,\n  \"server\": {\"version\": ", r->o->timeout);
+	fprintf(f, "  \"timeout\": %d,\n  \"query_form\": \"%s\",\n  \"server\": {\"version\": ",
+			r->o->timeout, r->o->form == TPCH_FORM_CITUS ? "citus" : "spec");
 	json_string(f, r->server_version);
 	fprintf(f, ", \"settings\": %s},\n", r->settings_json);
 	if (r->validated)

@@ -27,7 +27,19 @@ SELECT tpch_query(6);
 SELECT tpch_query(15);
 SELECT tpch_query(11, 101000000, 0.01);
 
+-- forms: the Citus form has texts of its own for five queries, the spec's
+-- for the rest, in every function that gives texts
+SELECT query_nr FROM tpch_queries(form => 'citus') c JOIN tpch_queries() s USING (position, query_nr)
+WHERE c.query <> s.query ORDER BY query_nr;
+SELECT bool_and(query = tpch_query(query_nr, 42, 10, 'citus')) FROM tpch_queries(5, 42, 10, 'citus');
+SELECT tpch_query(18, form => 'citus');
+SELECT tpch_query(6, form => 'spec') = tpch_query(6);
+
 -- bad input
+SELECT tpch_query(1, form => 'Citus');
+SELECT tpch_query(1, form => NULL);
+SELECT * FROM tpch_queries(form => 'greenplum');
+SELECT * FROM tpch_check(1, 0.01, 'dbgen');
 SELECT tpch_query(0);
 SELECT tpch_query(23);
 SELECT tpch_query(NULL);

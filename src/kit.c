@@ -43,6 +43,7 @@ require_arg(FunctionCallInfo fcinfo, int n, const char *name, const char *hint)
 #define HINT_QUERY_NR "The TPC-H queries are numbered 1 to 22."
 #define HINT_SF "The scale factor must be a number above 0 and at most 100000."
 #define HINT_STREAM "Stream 0 is the power test and stream s (1 or more) throughput stream s, as in qgen -p."
+#define HINT_FORM "The forms are 'spec' (the specification's texts) and 'citus' (Q13, Q17, Q18, Q20 and Q22 in equivalent forms Citus can plan)."
 
 
 static void
@@ -98,6 +99,23 @@ seed_arg(FunctionCallInfo fcinfo, int n)
 	return seed;
 }
 
+/* The query form argument n. */
+static tpch_query_form
+form_arg(FunctionCallInfo fcinfo, int n)
+{
+	tpch_query_form form;
+	char	   *name;
+
+	require_arg(fcinfo, n, "form", HINT_FORM);
+	name = text_to_cstring(PG_GETARG_TEXT_PP(n));
+	if (!tpch_query_form_parse(name, &form))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown query form \"%s\"", name),
+				 errhint(HINT_FORM)));
+	return form;
+}
+
 static tpch_qparams
 params_of(int q, int64 seed, double sf)
 {
@@ -109,18 +127,18 @@ params_of(int q, int64 seed, double sf)
 }
 
 static text *
-query_text(int q, int64 seed, double sf)
+query_text(int q, int64 seed, double sf, tpch_query_form form)
 {
 	tpch_qparams p = params_of(q, seed, sf);
 	char		buf[TPCH_QUERY_TEXT_MAX];
 
-	if (tpch_query_text(&p, buf, sizeof(buf)) >= sizeof(buf))
+	if (tpch_query_text_form(&p, form, buf, sizeof(buf)) >= sizeof(buf))
 		elog(ERROR, "text of query %d is too long", q);
 	return cstring_to_text(buf);
 }
 
 /*
- * tpch_queries(stream int, seed bigint, sf float8)
+ * tpch_queries(stream int, seed bigint, sf float8, form text)
  *   RETURNS TABLE (position int, query_nr int, query text)
  */
 Datum
@@ -130,6 +148,7 @@ tpch_queries(PG_FUNCTION_ARGS)
 	int32		stream;
 	int64		seed;
 	double		sf;
+	tpch_query_form form;
 
 	require_arg(fcinfo, 0, "stream", HINT_STREAM);
 	stream = PG_GETARG_INT32(0);
@@ -140,6 +159,7 @@ tpch_queries(PG_FUNCTION_ARGS)
 				 errhint(HINT_STREAM)));
 	seed = seed_arg(fcinfo, 1);
 	sf = sf_arg(fcinfo, 2);
+	form = form_arg(fcinfo, 3);
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (int pos = 1; pos <= TPCH_NQUERIES; pos++)
@@ -150,13 +170,13 @@ tpch_queries(PG_FUNCTION_ARGS)
 
 		values[0] = Int32GetDatum(pos);
 		values[1] = Int32GetDatum(q);
-		values[2] = PointerGetDatum(query_text(q, seed, sf));
+		values[2] = PointerGetDatum(query_text(q, seed, sf, form));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
 }
 
-/* tpch_query(query_nr int, seed bigint, sf float8) RETURNS text */
+/* tpch_query(query_nr int, seed bigint, sf float8, form text) RETURNS text */
 Datum
 tpch_query(PG_FUNCTION_ARGS)
 {
@@ -169,7 +189,7 @@ tpch_query(PG_FUNCTION_ARGS)
 	check_query_nr(q);
 	seed = seed_arg(fcinfo, 1);
 	sf = sf_arg(fcinfo, 2);
-	PG_RETURN_TEXT_P(query_text(q, seed, sf));
+	PG_RETURN_TEXT_P(query_text(q, seed, sf, form_arg(fcinfo, 3)));
 }
 
 /*
@@ -254,9 +274,9 @@ tpch_answers(PG_FUNCTION_ARGS)
  * or NULL with *detail set when it has the wrong number of columns.
  */
 static char *
-run_query(int q, double sf, char **detail)
+run_query(int q, double sf, tpch_query_form form, char **detail)
 {
-	text	   *sql = query_text(q, TPCH_SEED_VALIDATION, sf);
+	text	   *sql = query_text(q, TPCH_SEED_VALIDATION, sf, form);
 	int			ncols = tpch_answer_columns(q);
 	StringInfoData out;
 	char		buf[256];
@@ -302,13 +322,14 @@ run_query(int q, double sf, char **detail)
 }
 
 /*
- * tpch_check(query_nr int, sf float8)
+ * tpch_check(query_nr int, sf float8, form text)
  *   RETURNS TABLE (query_nr int, ok boolean, detail text)
  *
- * Runs the validation queries on the tables of search_path, as the caller,
- * and compares their results with tpch_answers(sf).  detail is NULL when
- * the result is the stored answer to the character, and otherwise names the
- * first row and column that differ (ok stays true within the tolerances).
+ * Runs the validation queries, in the texts of form, on the tables of
+ * search_path, as the caller, and compares their results with
+ * tpch_answers(sf).  detail is NULL when the result is the stored answer to
+ * the character, and otherwise names the first row and column that differ
+ * (ok stays true within the tolerances).
  */
 Datum
 tpch_check(PG_FUNCTION_ARGS)
@@ -316,6 +337,7 @@ tpch_check(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int32		only = 0;
 	double		sf;
+	tpch_query_form form;
 	int			nestlevel;
 
 	if (!PG_ARGISNULL(0))
@@ -324,6 +346,7 @@ tpch_check(PG_FUNCTION_ARGS)
 		check_query_nr(only);
 	}
 	sf = sf_arg(fcinfo, 1);
+	form = form_arg(fcinfo, 2);
 	/* an SF without answers fails before any query runs */
 	answer_of(1, sf);
 
@@ -347,7 +370,7 @@ tpch_check(PG_FUNCTION_ARGS)
 
 		if (only != 0 && q != only)
 			continue;
-		result = run_query(q, sf, &detail);
+		result = run_query(q, sf, form, &detail);
 		if (result != NULL)
 		{
 			const char *expected = answer_of(q, sf);

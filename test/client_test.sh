@@ -137,9 +137,12 @@ check "stream 1 runs in its permutation order with seed + 1" "21 3 18 5 11 7 6 2
 check "RF1 and RF2 of sets 1..3: as many orders as before" 15000 "$(q "SELECT count(*) FROM run.orders")"
 check "the sets' new orders are in, the deleted ones out" "30 0" \
 	"$(q "SELECT count(*) FILTER (WHERE o_orderkey % 32 >= 8), count(*) FILTER (WHERE o_orderkey IN (1, 2, 3)) FROM run.orders" | tr '|' ' ')"
-"$bin" run --sf 0.01 --power-only --schema run -d "$db" --seed 7 --no-progress >"$work/run2.out" 2>&1 &&
+"$bin" run --sf 0.01 --power-only --schema run -d "$db" --seed 7 --no-progress --form citus \
+	--report "$work/run2.json" >"$work/run2.out" 2>&1 &&
 	grep -q 'update sets 4\.\.4' "$work/run2.out" && ok "a second run goes on with the next update set" ||
 	not_ok "second run: $(tail -5 "$work/run2.out")"
+grep -q '"query_form": "citus"' "$work/run2.json" && ok "--form citus: the report records the query form" ||
+	not_ok "--form citus: no query_form in the report"
 
 # a query that times out is reported, the run goes on, the metrics are invalid, status 2
 psql -X -q -d "$db" -c "BEGIN; LOCK run.region; SELECT pg_sleep(20)" >/dev/null 2>&1 &
@@ -220,6 +223,7 @@ bad "run without tables" 'does not exist (load the database first' run --sf 0.01
 bad "run --validate at an SF without answers" "answers exist only at" run --sf 3 --validate -d "$db"
 bad "run --report in a missing directory" "does not exist" run --sf 0.01 --report /nonexistent/dir/r.json -d "$db"
 bad "run --streams 0" "out of range" run --sf 0.01 --streams 0 -d "$db"
+bad "run --form unknown" 'unknown query form "hive"' run --sf 0.01 --form hive -d "$db"
 
 echo
 finish "client"

@@ -57,6 +57,17 @@ check "the stream file in stream 2's order" "6 17 14" \
 	"$(grep -o '^-- TPC-H query [0-9]*' "$work/out/stream2.sql" | awk '{print $4}' | head -3 | paste -sd' ')"
 check "a query file is one statement" 1 "$(grep -c ';' "$work/out/q06.sql")"
 
+# --- --form citus: five texts of their own, the other 17 the spec's
+"$bin" qgen --sf 1 --seed 7 --stream 2 --form citus --output-dir "$work/citus" >/dev/null
+differ=""
+for q in $(seq 1 22); do
+	f=$(printf 'q%02d.sql' "$q")
+	cmp -s "$work/citus/$f" "$work/out/$f" || differ="$differ $q"
+done
+check "--form citus: texts of its own for Q13, Q17, Q18, Q20, Q22" " 13 17 18 20 22" "$differ"
+"$bin" qgen --sf 1 --seed 7 --stream 2 --form spec --output-dir "$work/spec" >/dev/null
+check "--form spec: the default texts" "" "$(diff -r "$work/spec" "$work/out" 2>&1 | grep -v '^Only in' | head -1)"
+
 # --- errors
 err() { # err NAME EXPECTED-MESSAGE ARGS...
 	local name=$1 want=$2
@@ -77,6 +88,8 @@ err "negative stream" "tpchgen qgen: error: --stream: the stream number must not
 err "no SF" "tpchgen qgen: error: --sf is required (see --help)" --seed 1
 err "bad SF" "tpchgen qgen: error: --sf: scale factors above 1 must be whole numbers (dbgen would truncate)" \
 	--sf 2.5
+err "unknown form" "tpchgen qgen: error: --form: unknown query form \"hive\" (spec or citus)" \
+	--sf 1 --form hive
 err "unknown option" "tpchgen qgen: error: unknown option \"--table\" (see --help)" --sf 1 --table x
 "$bin" qgen --help >"$work/help"
 check "--help" 0 "$?"

@@ -190,30 +190,47 @@ static void
 test_texts(void)
 {
 	int			bad = 0;
+	char		own[64] = "";
+	tpch_query_form form;
 
-	for (int q = 1; q <= TPCH_NQUERIES; q++)
-	{
-		tpch_qparams p;
-		char		text[TPCH_QUERY_TEXT_MAX];
-		size_t		n;
-
-		tpch_qgen_params(q, 101000000, 1, &p);
-		n = tpch_query_text(&p, text, sizeof(text));
-		/* every parameter substituted, one statement, no leftover tag */
-		if (n == 0 || n >= sizeof(text) || strchr(text, ':') != NULL ||
-			strchr(text, ';') != text + n - 2 || text[n - 1] != '\n')
+	for (int f = TPCH_FORM_SPEC; f <= TPCH_FORM_CITUS; f++)
+		for (int q = 1; q <= TPCH_NQUERIES; q++)
 		{
-			printf("# query %d text is malformed\n", q);
-			bad++;
-		}
-		for (int i = 0; i < p.count; i++)
-			if (strstr(text, p.value[i]) == NULL)
+			tpch_qparams p;
+			char		text[TPCH_QUERY_TEXT_MAX];
+			char		spec[TPCH_QUERY_TEXT_MAX];
+			size_t		n;
+
+			tpch_qgen_params(q, 101000000, 1, &p);
+			n = tpch_query_text_form(&p, f, text, sizeof(text));
+			tpch_query_text(&p, spec, sizeof(spec));
+			/* every parameter substituted, one statement, no leftover tag */
+			if (n == 0 || n >= sizeof(text) || strchr(text, ':') != NULL ||
+				strchr(text, ';') != text + n - 2 || text[n - 1] != '\n')
 			{
-				printf("# query %d lacks parameter %d\n", q, i + 1);
+				printf("# query %d text (form %d) is malformed\n", q, f);
 				bad++;
 			}
-	}
-	CHECK(bad == 0, "the 22 texts take their parameters");
+			for (int i = 0; i < p.count; i++)
+				if (strstr(text, p.value[i]) == NULL)
+				{
+					printf("# query %d (form %d) lacks parameter %d\n", q, f, i + 1);
+					bad++;
+				}
+			if ((strcmp(text, spec) != 0) != tpch_query_form_differs(f, q))
+			{
+				printf("# query %d (form %d): text and tpch_query_form_differs disagree\n", q, f);
+				bad++;
+			}
+			if (tpch_query_form_differs(f, q))
+				snprintf(own + strlen(own), sizeof(own) - strlen(own), " %d", q);
+		}
+	CHECK(bad == 0, "the 22 texts of each form take their parameters");
+	CHECK(strcmp(own, " 13 17 18 20 22") == 0, "the Citus form has texts of its own for Q13, Q17, Q18, Q20, Q22");
+	CHECK(tpch_query_form_parse("spec", &form) && form == TPCH_FORM_SPEC &&
+		  tpch_query_form_parse("citus", &form) && form == TPCH_FORM_CITUS &&
+		  !tpch_query_form_parse("Citus", &form) && !tpch_query_form_parse("", &form),
+		  "form names");
 	{
 		tpch_qparams p;
 		char		text[TPCH_QUERY_TEXT_MAX];

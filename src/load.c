@@ -14,24 +14,61 @@
  * whose boundaries depend only on (table, sf, part, parts), and every chunk
  * starts a new page, so a table's pages are the same whatever the number of
  * workers.  Producers (parallel workers, and the leader when a CPU is left
- * for it) claim chunks in order and fill shared slots with whole pages; the
- * leader alone writes them, in chunk order, through smgr: workers may not
- * write relations.  The chunks and slots are the slot ring of slotring.c,
- * which tpch_export shares.
+ * for it) claim chunks in order and build them into slots of the slot ring
+ * (slotring.c, which tpch_export shares).
  *
- * Pages are written by PostgreSQL 17's bulk-write API (smgr calls doing the
- * same before 17: tpchgen_bulk_write in pg_compat.h): WAL-logged whole when
- * the relation needs WAL, and handed to the checkpointer, so the next
- * checkpoint makes them durable before it lets its redo pointer pass our
- * records.  Only a checkpoint that began while we wrote can have moved its
- * redo pointer past records whose pages it did not sync; then (and only
- * then) the table is synced before the commit.  Skipping that sync saves the
- * wait for the whole table to reach the disk in the common case.  Under
- * wal_level = minimal a relation created in this transaction needs no WAL:
- * PostgreSQL syncs it (or WAL-logs it, when small) at the commit.
+ * Each producer writes the pages it built itself, at the blocks its chunk
+ * reserves in chunk order (a chunk's first block is known once the chunks
+ * before it are built, not written), WAL-logged whole when the relation
+ * needs WAL (tpchgen_write_blocks in pg_compat.h).  The leader learns of
+ * each written piece in chunk order (its first block, its rows: progress),
+ * writes out the WAL the workers insert meanwhile (leader_progress), then
+ * writes the visibility map and makes the heap durable.  The writes and
+ * the WAL of a table are so shared by the producers instead of serialised in
+ * the leader, which was the bottleneck of a parallel load.  Why parallel
+ * workers may do this although PostgreSQL lets them insert no tuple:
  *
- * The visibility map fork is written the same way, every heap block
- * all-visible and all-frozen, so index-only scans need no VACUUM.
+ * - Tuple inserts are forbidden in workers for what they share through the
+ *   buffer manager and the transaction (combo CIDs, new tuples the other
+ *   processes must see).  These are raw pages of a relfilenode that the
+ *   leader's transaction created, outside shared buffers, that no other
+ *   transaction can see.  The leader holds AccessExclusiveLock on the table
+ *   for the whole load and the workers are in its lock group: nothing else
+ *   reads or writes the file.
+ * - md.c: a block in segment k may only be written once every segment
+ *   before it is whole (a write past a short segment pads it with a zero
+ *   page, which could overwrite a page another producer writes at the same
+ *   moment).  A producer whose blocks reach segment k >= 1 first waits until
+ *   the leader has seen every block before that segment (or before its own
+ *   first block) written.  Segments are so created in order, with no gap,
+ *   and the abort's unlink, which stops at the first missing segment,
+ *   removes them all.  Within a segment blocks may be written in any order.
+ * - Durability: each write asks the checkpointer to sync its segment, from
+ *   whichever process wrote it, so a checkpoint that begins after our last
+ *   write syncs every page before its redo pointer passes our records.
+ *   Only a checkpoint that began while we wrote can have moved its redo
+ *   pointer past records whose pages it did not sync; then (and only then)
+ *   the leader syncs the table before the commit, once the workers are
+ *   done: an fsync covers the file's pages whoever wrote them.  Skipping
+ *   that sync saves the wait for the whole table to reach the disk in the
+ *   common case.
+ * - The workers' WAL: parallel.c hands each worker's last WAL position back
+ *   to the leader when it waits for them to finish, and our commit record
+ *   follows all of it, so the commit flushes the workers' records too.
+ *   Parallel VACUUM's workers WAL-log their index writes the same way.
+ * - Under wal_level = minimal (and for an unlogged table) nothing is
+ *   logged: the relation is a pending sync of the leader's transaction,
+ *   which its commit syncs (or WAL-logs, when small), reading the files
+ *   whoever wrote them.  The leader decides whether to log, and tells the
+ *   workers.
+ * - PostgreSQL 17's bulk-write API keeps one writer's state per fork (the
+ *   blocks written so far, up to which it zero-extends), so processes cannot
+ *   share it: the heap goes through plain smgr calls on every version,
+ *   serial or parallel, and only the visibility map, which the leader
+ *   writes alone in block order, through the bulk API.
+ *
+ * The visibility map has every heap block all-visible and all-frozen, so
+ * index-only scans need no VACUUM.
  */
 #include "slotring.h"
 
@@ -127,6 +164,7 @@ typedef struct LoadShared
 	int64		part;
 	int64		parts;
 	Oid			relid;
+	bool		use_wal;		/* WAL-log the pages: the leader's decision */
 	TransactionId xid;
 	CommandId	cid;
 	int64		first;			/* first group row of the part */
@@ -149,6 +187,7 @@ typedef struct LoadProducer
 	SlotRing   *slots;		/* the chunks and slots */
 	char	   *pages;			/* nslots * SLOT_PAGES pages */
 	SlotRingLeader *leader;		/* the leader's; NULL in a worker */
+	Relation	rel;			/* this process's, to write through */
 	int			ncols;
 	TpchgenTupleColumn *cols;	/* the columns as core/schema.c types them */
 	int			comment;		/* the column cut from the pool, or -1 */
@@ -163,9 +202,10 @@ typedef struct LoadRun
 {
 	SlotRingLeader leader;
 	Relation	rel;
-	TpchgenBulkWrite *heap;		/* the main fork's writes */
 	LoadProducer prod;
-	BlockNumber nblocks;		/* heap blocks written */
+	BlockNumber nblocks;		/* heap blocks written, in chunk order */
+	bool		use_wal;		/* the pages are WAL-logged */
+	bool		write_wal;		/* the leader writes the workers' WAL out */
 	int64		rows;
 } LoadRun;
 
@@ -189,25 +229,26 @@ PGDLLEXPORT void tpchgen_load_worker(dsm_segment *seg, shm_toc *toc);
 static void fill_table(LoadTable *lt, double sf, int64 part, int64 parts,
 					   int workers, int index, int ntables);
 static void leader_produce(void *arg, int64 chunk);
-static bool leader_write(void *arg, int idx, const SlotRingSlot *piece);
+static bool leader_written(void *arg, int idx, const SlotRingSlot *piece);
 static void leader_progress(void *arg);
-static void write_pages(LoadRun *r, char *pages, int npages);
 static void write_vm(LoadRun *r);
 static void producer_start(LoadProducer *p, Relation rel);
 static void produce_chunk(LoadProducer *p, int64 chunk);
 static void worker_produce(void *arg, int64 chunk);
 static bool place_tuple(LoadProducer *p, Page page, const char *data,
 						Size data_len);
+static void write_piece(LoadProducer *p, int64 chunk, char *pages, int npages,
+						int64 rows, bool last);
 static void run_sql(const char *sql);
 
 /*
- * The leader's side of the slot ring: slots are written to the heap.  A
- * worker sets the leader's latch when it fills a slot; the leader also
- * rechecks every 100 ms.
+ * The leader's side of the slot ring: it learns of the pieces the producers
+ * wrote, in chunk order.  A worker sets the leader's latch when it publishes
+ * a piece; the leader also rechecks every 100 ms.
  */
 static const SlotRingOps load_ring_ops = {
 	.produce = leader_produce,
-	.consume = leader_write,
+	.consume = leader_written,
 	.moved = leader_progress,
 	.idle_timeout_ms = 100,
 	.lost_worker_message = gettext_noop("parallel worker exited before finishing its part of the load"),
@@ -594,6 +635,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	SlotRing   *ring;
 	ParallelContext *pcxt = NULL;
 	LoadRun		r;
+	XLogRecPtr	start_redo;
 	int64		first;
 	int64		count;
 	int64		chunk_rows;
@@ -602,6 +644,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	int			nslots;
 	Size		ring_size;
 	Size		pages_size;
+	char	   *pages_mem = NULL;
 	char	   *pages;
 
 	tpch_part_range(lt->table, sf, part, parts, &first, &count);
@@ -611,7 +654,8 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	nworkers = tpchgen_slotring_workers(workers, nchunks);
 	nslots = SLOTRING_NSLOTS(nworkers);
 	ring_size = tpchgen_slotring_size(nslots, nworkers);
-	pages_size = (Size) nslots * SLOT_PAGES * BLCKSZ;
+	/* aligned for direct I/O (debug_io_direct), which md.c may be doing */
+	pages_size = (Size) nslots * SLOT_PAGES * BLCKSZ + PG_IO_ALIGN_SIZE;
 
 	memset(&r, 0, sizeof(r));
 	r.rel = table_open(lt->relid, AccessExclusiveLock);
@@ -619,7 +663,8 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	if (r.rel->rd_createSubid == InvalidSubTransactionId)
 		elog(ERROR, "table \"%s\" was not created by this transaction",
 			 RelationGetRelationName(r.rel));
-	r.heap = tpchgen_bulk_start(r.rel, MAIN_FORKNUM);
+	/* before any page is written: see tpchgen_sync_written */
+	start_redo = GetRedoRecPtr();
 
 	if (nworkers > 0)
 	{
@@ -634,6 +679,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 		sh = shm_toc_allocate(pcxt->toc, sizeof(LoadShared));
 		ring = shm_toc_allocate(pcxt->toc, ring_size);
 		pages = shm_toc_allocate(pcxt->toc, pages_size);
+		pages = (char *) TYPEALIGN(PG_IO_ALIGN_SIZE, pages);
 		shm_toc_insert(pcxt->toc, LOAD_KEY_SHARED, sh);
 		shm_toc_insert(pcxt->toc, LOAD_KEY_RING, ring);
 		shm_toc_insert(pcxt->toc, LOAD_KEY_PAGES, pages);
@@ -642,7 +688,8 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	{
 		sh = palloc(sizeof(LoadShared));
 		ring = palloc(ring_size);
-		pages = palloc(pages_size);
+		pages_mem = palloc(pages_size);
+		pages = (char *) TYPEALIGN(PG_IO_ALIGN_SIZE, pages_mem);
 	}
 
 	memset(sh, 0, sizeof(LoadShared));
@@ -651,6 +698,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	sh->part = part;
 	sh->parts = parts;
 	sh->relid = lt->relid;
+	sh->use_wal = r.use_wal = RelationNeedsWAL(r.rel);
 	sh->xid = GetCurrentTransactionId();
 	sh->cid = GetCurrentCommandId(true);
 	sh->first = first;
@@ -663,6 +711,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	r.prod.slots = ring;
 	r.prod.pages = pages;
 	r.prod.leader = &r.leader;
+	r.prod.rel = r.rel;
 	producer_start(&r.prod, r.rel);
 
 	/* one COPY FROM report per table, as COPY would make */
@@ -680,7 +729,10 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	}
 
 	if (pcxt != NULL)
+	{
 		LaunchParallelWorkers(pcxt);
+		r.write_wal = r.use_wal && pcxt->nworkers_launched > 0;
+	}
 
 	tpchgen_slotring_lead(&r.leader, ring, pcxt, &load_ring_ops, &r);
 
@@ -691,12 +743,16 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 		ExitParallelMode();
 	}
 
-	tpchgen_bulk_finish(r.heap);
+	/* sh is gone with the parallel context: r.use_wal is the leader's copy */
+	if (tpchgen_sync_written(r.rel, MAIN_FORKNUM, r.use_wal, start_redo) &&
+		r.use_wal)
+		elog(DEBUG1, "tpch_load synced table \"%s\": a checkpoint began while it was written",
+			 RelationGetRelationName(r.rel));
 	write_vm(&r);
 
 	if (pcxt == NULL)
 	{
-		pfree(pages);
+		pfree(pages_mem);
 		pfree(ring);
 		pfree(sh);
 	}
@@ -708,7 +764,8 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 }
 
 /* ------------------------------------------------------------------------
- * The leader: writes pages in chunk order, builds pages when it is idle
+ * The leader: learns of the written pages in chunk order, builds pages when
+ * it is idle
  * ------------------------------------------------------------------------ */
 
 static void
@@ -719,50 +776,37 @@ leader_produce(void *arg, int64 chunk)
 	produce_chunk(&r->prod, chunk);
 }
 
-/* Writes a piece's pages; the slot is free again at once. */
+/*
+ * A piece of a chunk is written: its pages are blocks r->nblocks onwards.
+ * Here, in chunk order, the leader learns where each chunk landed; the slot
+ * is free again at once.
+ */
 static bool
-leader_write(void *arg, int idx, const SlotRingSlot *piece)
+leader_written(void *arg, int idx, const SlotRingSlot *piece)
 {
 	LoadRun    *r = arg;
 
-	write_pages(r, r->prod.pages + (Size) idx * SLOT_PAGES * BLCKSZ,
-				(int) piece->size);
+	r->nblocks += (BlockNumber) piece->size;
 	r->rows += piece->rows;
 	return true;
 }
 
+/*
+ * After pieces were consumed: progress, and the WAL the workers inserted is
+ * written out.  A process inserting WAL that finds the WAL buffers full
+ * writes them itself, and fsyncs each 16 MB segment it completes, waiting
+ * for the disk; the WAL writer wakes too seldom to keep up with the
+ * workers.  The leader, otherwise idle, takes that part (as the WAL writer
+ * does: up to the last full page) so that the workers go on building.
+ */
 static void
 leader_progress(void *arg)
 {
-	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED,
-								 ((LoadRun *) arg)->rows);
-}
+	LoadRun    *r = arg;
 
-/*
- * Writes a slot's pages at the end of the heap: their tuples learn their
- * block number (producers cannot know it), then the pages go to the bulk
- * writer.
- */
-static void
-write_pages(LoadRun *r, char *pages, int npages)
-{
-	if (npages == 0)
-		return;
-	for (int i = 0; i < npages; i++)
-	{
-		Page		page = pages + (Size) i * BLCKSZ;
-		OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
-
-		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
-		{
-			HeapTupleHeader td = (HeapTupleHeader) PageGetItem(page,
-															   PageGetItemId(page, off));
-
-			ItemPointerSet(&td->t_ctid, r->nblocks + i, off);
-		}
-	}
-	tpchgen_bulk_write(r->heap, r->nblocks, pages, npages, true);
-	r->nblocks += npages;
+	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, r->rows);
+	if (r->write_wal)
+		(void) XLogBackgroundFlush();
 }
 
 /*
@@ -977,7 +1021,7 @@ produce_chunk(LoadProducer *p, int64 chunk)
 		{
 			if (++cur == SLOT_PAGES)
 			{
-				publish(p, chunk, SLOT_PAGES, rows, false);
+				write_piece(p, chunk, pages, SLOT_PAGES, rows, false);
 				rows = 0;
 				cur = 0;
 				producer_wait_slot(p, chunk);
@@ -991,15 +1035,62 @@ produce_chunk(LoadProducer *p, int64 chunk)
 		if ((rows & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
-	publish(p, chunk, PageGetMaxOffsetNumber(pages + (Size) cur * BLCKSZ) > 0 ?
-			cur + 1 : cur, rows, true);
+	write_piece(p, chunk, pages,
+				PageGetMaxOffsetNumber(pages + (Size) cur * BLCKSZ) > 0 ?
+				cur + 1 : cur, rows, true);
+}
+
+/*
+ * Writes a piece of `chunk` at the blocks it reserves after the chunks
+ * before it, then hands it to the leader; its tuples learn their block
+ * numbers here.  A block of a segment after the first is written only once
+ * the leader has seen every block before that segment written (md.c: see
+ * the file header), or every block before the piece when the rest of the
+ * segment is the piece's own.
+ */
+static void
+write_piece(LoadProducer *p, int64 chunk, char *pages, int npages, int64 rows,
+			bool last)
+{
+	BlockNumber first;
+
+	first = (BlockNumber) tpchgen_slotring_reserve(p->slots, p->leader, chunk,
+												   npages, last);
+	for (int i = 0; i < npages; i++)
+	{
+		Page		page = pages + (Size) i * BLCKSZ;
+		OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
+
+		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+		{
+			HeapTupleHeader td = (HeapTupleHeader) PageGetItem(page,
+															   PageGetItemId(page, off));
+
+			ItemPointerSet(&td->t_ctid, first + i, off);
+		}
+	}
+	for (int done = 0; done < npages;)
+	{
+		BlockNumber blk = first + done;
+		BlockNumber seg_start = blk - blk % RELSEG_SIZE;
+		int			n = (int) Min((BlockNumber) (npages - done),
+								  seg_start + RELSEG_SIZE - blk);
+
+		if (seg_start > 0)
+			tpchgen_slotring_wait_consumed(p->slots, p->leader,
+										   Min(first, seg_start));
+		tpchgen_write_blocks(p->rel, MAIN_FORKNUM, p->sh->use_wal, blk,
+							 pages + (Size) done * BLCKSZ, n, true);
+		done += n;
+	}
+	publish(p, chunk, npages, rows, last);
 }
 
 /*
  * Places tuple data as a frozen heap tuple on `page`, with the header
  * heap_form_tuple and heap_insert with HEAP_INSERT_FROZEN would have given
  * it; false when it does not fit.  The block number of its own TID is set
- * when the page is written.
+ * when the page's block is known (write_piece).
  */
 static bool
 place_tuple(LoadProducer *p, Page page, const char *data, Size data_len)
@@ -1056,6 +1147,7 @@ tpchgen_load_worker(dsm_segment *seg, shm_toc *toc)
 
 	/* the leader's lock covers ours: workers share its lock group */
 	rel = table_open(p.sh->relid, AccessShareLock);
+	p.rel = rel;
 	producer_start(&p, rel);
 	tpchgen_slotring_work(p.slots, worker_produce, &p);
 	table_close(rel, AccessShareLock);

@@ -100,6 +100,11 @@
 #define rd_locator rd_node
 #endif
 
+/* 16's direct I/O wants buffers so aligned; 15 has none. */
+#if PG_VERSION_NUM < 160000
+#define PG_IO_ALIGN_SIZE 4096
+#endif
+
 /* 17 dropped PGPROC.pgprocno for a macro that computes it. */
 #if PG_VERSION_NUM < 170000
 #define GetNumberFromPGProc(proc) ((proc)->pgprocno)
@@ -162,17 +167,74 @@ getClosestMatch(ClosestMatchState *state)
 
 /*
  * Writing the pages of a relation created in this transaction around shared
- * buffers (tpch_load): tpchgen_bulk_start, tpchgen_bulk_write of npages
- * standard or non-standard pages (page_std, as log_newpage takes it) at
- * blocks first, first + 1, ..., then tpchgen_bulk_finish.  The caller's pages
- * may be reused as soon as tpchgen_bulk_write returns.
+ * buffers (tpch_load).
  *
- * Either way the pages are WAL-logged whole, up to XLR_MAX_BLOCK_ID to a
- * record, when the relation needs WAL, and are durable by the commit: a
- * checkpoint that begins after the first record syncs them, and when one
- * began while we wrote (its redo pointer may have passed records whose pages
- * it did not sync) the fork is synced before tpchgen_bulk_finish returns.
- * Under wal_level = minimal the commit syncs (or WAL-logs) the new relation.
+ * tpchgen_write_blocks writes npages standard or non-standard pages (page_std,
+ * as log_newpage takes it) at blocks first, first + 1, ...: WAL-logged whole,
+ * up to XLR_MAX_BLOCK_ID to a record, when use_wal, then written through smgr
+ * with a request that the checkpointer sync the segment (none when !use_wal:
+ * an unlogged fork is synced at the end, under wal_level = minimal the commit
+ * syncs or WAL-logs the new relation).  Any process may call it, at any
+ * blocks, in any order, as long as every segment before the one it writes in
+ * is whole (md.c pads a short earlier segment with a zero page, which could
+ * land on a page another process writes at the same time).  Every version
+ * has these smgr steps.
+ *
+ * tpchgen_sync_written, once every page of the fork is written, makes them
+ * durable by the commit where the checkpointer will not: a checkpoint that
+ * began after `start_redo` (GetRedoRecPtr() before the first write) may have
+ * let its redo pointer pass records whose pages it did not sync, so then the
+ * fork is synced here, as is an unlogged fork.  Returns whether it synced.
+ */
+#include "access/xlog.h"
+#include "access/xloginsert.h"
+#include "storage/bufpage.h"
+#include "storage/smgr.h"
+
+static inline void
+tpchgen_write_blocks(Relation rel, ForkNumber fork, bool use_wal,
+					 BlockNumber first, char *pages, int npages, bool page_std)
+{
+	for (int done = 0; done < npages; done += XLR_MAX_BLOCK_ID)
+	{
+		int			n = Min(XLR_MAX_BLOCK_ID, npages - done);
+		BlockNumber blknos[XLR_MAX_BLOCK_ID];
+		Page		list[XLR_MAX_BLOCK_ID];
+
+		for (int i = 0; i < n; i++)
+		{
+			blknos[i] = first + done + i;
+			list[i] = pages + (Size) (done + i) * BLCKSZ;
+		}
+		if (use_wal)
+			log_newpages(&rel->rd_locator, fork, n, blknos, list, page_std);
+		for (int i = 0; i < n; i++)
+		{
+			PageSetChecksumInplace(list[i], blknos[i]);
+			smgrextend(RelationGetSmgr(rel), fork, blknos[i], list[i], !use_wal);
+		}
+	}
+}
+
+static inline bool
+tpchgen_sync_written(Relation rel, ForkNumber fork, bool use_wal,
+					 XLogRecPtr start_redo)
+{
+	if ((use_wal && GetRedoRecPtr() != start_redo) ||
+		rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED)
+	{
+		smgrimmedsync(RelationGetSmgr(rel), fork);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * One writer for a whole fork, in block order (tpch_load's visibility map):
+ * tpchgen_bulk_start, tpchgen_bulk_write (as tpchgen_write_blocks), then
+ * tpchgen_bulk_finish, which makes the pages durable as
+ * tpchgen_sync_written does.  The caller's pages may be reused as soon as
+ * tpchgen_bulk_write returns.
  */
 #if PG_VERSION_NUM >= 170000
 /*
@@ -210,17 +272,7 @@ tpchgen_bulk_finish(TpchgenBulkWrite *bw)
 	smgr_bulk_finish(bw);
 }
 #else
-/*
- * Before 17, the same steps through smgr: a WAL-logged page is written with
- * a request that the checkpointer sync its segment, an unlogged fork is
- * synced at the end since no checkpoint knows of it.  The pages are written
- * from the caller's memory.
- */
-#include "access/xlog.h"
-#include "access/xloginsert.h"
-#include "storage/bufpage.h"
-#include "storage/smgr.h"
-
+/* Before 17, the smgr steps above, from the caller's memory. */
 typedef struct TpchgenBulkWrite
 {
 	Relation	rel;
@@ -245,35 +297,15 @@ static inline void
 tpchgen_bulk_write(TpchgenBulkWrite *bw, BlockNumber first, char *pages,
 				   int npages, bool page_std)
 {
-	for (int done = 0; done < npages; done += XLR_MAX_BLOCK_ID)
-	{
-		int			n = Min(XLR_MAX_BLOCK_ID, npages - done);
-		BlockNumber blknos[XLR_MAX_BLOCK_ID];
-		Page		list[XLR_MAX_BLOCK_ID];
-
-		for (int i = 0; i < n; i++)
-		{
-			blknos[i] = first + done + i;
-			list[i] = pages + (Size) (done + i) * BLCKSZ;
-		}
-		if (bw->use_wal)
-			log_newpages(&bw->rel->rd_locator, bw->fork, n, blknos, list,
+	tpchgen_write_blocks(bw->rel, bw->fork, bw->use_wal, first, pages, npages,
 						 page_std);
-		for (int i = 0; i < n; i++)
-		{
-			PageSetChecksumInplace(list[i], blknos[i]);
-			smgrextend(RelationGetSmgr(bw->rel), bw->fork, blknos[i], list[i],
-					   !bw->use_wal);
-		}
-	}
 }
 
 static inline void
 tpchgen_bulk_finish(TpchgenBulkWrite *bw)
 {
-	if ((bw->use_wal && GetRedoRecPtr() != bw->start_redo) ||
-		bw->rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED)
-		smgrimmedsync(RelationGetSmgr(bw->rel), bw->fork);
+	(void) tpchgen_sync_written(bw->rel, bw->fork, bw->use_wal,
+								bw->start_redo);
 	pfree(bw);
 }
 #endif

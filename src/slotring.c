@@ -9,7 +9,15 @@
  * chunk c - nslots has left it.  Every chunk before c can then always make
  * progress, so the producers can never deadlock waiting for each other's
  * slots.  The leader consumes the slots in chunk order (writes a file's
- * bytes, a relation's pages) and frees each when its consumption is done.
+ * bytes, records a relation's pages) and frees each when its consumption is
+ * done.
+ *
+ * Producers that write their output themselves reserve its place in chunk
+ * order (tpchgen_slotring_reserve: chunk c's offset is known once every
+ * chunk before it has reserved, i.e. has been built, not written) and may
+ * wait until the leader has consumed everything before a given offset
+ * (tpchgen_slotring_wait_consumed).  Both waits are on chunks before the
+ * waiter's, so they cannot deadlock either.
  */
 #include "slotring.h"
 
@@ -26,6 +34,11 @@
 static bool slotring_service(SlotRingLeader *l);
 static bool slotring_claim(SlotRingLeader *l, int64 *chunk);
 static void slotring_idle(SlotRingLeader *l);
+static void slotring_wait_for(SlotRing *ring, SlotRingLeader *leader,
+							  ConditionVariable *cv,
+							  bool (*ready) (SlotRing *ring, int64 chunk,
+											 uint64 upto),
+							  int64 chunk, uint64 upto);
 
 /*
  * The workers to ask for: `workers`, or max_parallel_workers_per_gather when
@@ -58,7 +71,11 @@ tpchgen_slotring_init(SlotRing *ring, int64 nchunks, int nslots, int nworkers)
 	ring->leader_pgprocno = GetNumberFromPGProc(MyProc);
 	SpinLockInit(&ring->mutex);
 	ConditionVariableInit(&ring->slot_freed);
+	ConditionVariableInit(&ring->turn);
 	ring->next_chunk = 0;
+	ring->reserve_chunk = 0;
+	ring->reserved = 0;
+	ring->consumed = 0;
 	for (int i = 0; i < nslots; i++)
 	{
 		ring->slots[i].chunk = i;
@@ -134,6 +151,7 @@ slotring_service(SlotRingLeader *l)
 	SlotRing   *ring = l->ring;
 	const SlotRingOps *ops = l->ops;
 	bool		moved = false;
+	bool		consumed = false;
 
 	l->freed = false;
 	if (ops->reap != NULL && ops->reap(l->arg))
@@ -159,13 +177,19 @@ slotring_service(SlotRingLeader *l)
 
 		if (ops->consume(l->arg, idx, &piece))
 			tpchgen_slotring_release(l, idx);
+		SpinLockAcquire(&ring->mutex);
+		ring->consumed += piece.size;
+		SpinLockRelease(&ring->mutex);
 		if (piece.last)
 			l->next++;
 		moved = true;
+		consumed = true;
 	}
 
 	if (l->freed && l->pcxt != NULL)
 		ConditionVariableBroadcast(&ring->slot_freed);
+	if (consumed && l->pcxt != NULL)
+		ConditionVariableBroadcast(&ring->turn);
 	if (moved && ops->moved != NULL)
 		ops->moved(l->arg);
 	return moved;
@@ -247,30 +271,99 @@ slotring_idle(SlotRingLeader *l)
  * ------------------------------------------------------------------------ */
 
 /*
- * Waits until `chunk` may fill its slot.  The leader (leader != NULL) keeps
- * consuming meanwhile: the slot frees only when it does.
+ * Waits until ready() holds, as checked under the ring's mutex.  The leader
+ * (leader != NULL) keeps consuming meanwhile: what it waits for may be the
+ * consumption itself, or a worker that waits for one.
  */
-void
-tpchgen_slotring_wait(SlotRing *ring, SlotRingLeader *leader, int64 chunk)
+static void
+slotring_wait_for(SlotRing *ring, SlotRingLeader *leader, ConditionVariable *cv,
+				  bool (*ready) (SlotRing *ring, int64 chunk, uint64 upto),
+				  int64 chunk, uint64 upto)
 {
-	SlotRingSlot *s = &ring->slots[chunk % ring->nslots];
-
 	for (;;)
 	{
-		bool		free;
+		bool		ok;
 
 		SpinLockAcquire(&ring->mutex);
-		free = s->chunk == chunk && s->state == SLOT_FREE;
+		ok = ready(ring, chunk, upto);
 		SpinLockRelease(&ring->mutex);
-		if (free)
+		if (ok)
 			break;
 		if (leader == NULL)
-			ConditionVariableSleep(&ring->slot_freed, PG_WAIT_EXTENSION);
+			ConditionVariableSleep(cv, PG_WAIT_EXTENSION);
 		else if (!slotring_service(leader))
 			slotring_idle(leader);
 	}
 	if (leader == NULL)
 		ConditionVariableCancelSleep();
+}
+
+static bool
+slot_is_free(SlotRing *ring, int64 chunk, uint64 upto)
+{
+	SlotRingSlot *s = &ring->slots[chunk % ring->nslots];
+
+	return s->chunk == chunk && s->state == SLOT_FREE;
+}
+
+static bool
+reserve_turn(SlotRing *ring, int64 chunk, uint64 upto)
+{
+	return ring->reserve_chunk == chunk;
+}
+
+static bool
+consumed_upto(SlotRing *ring, int64 chunk, uint64 upto)
+{
+	return ring->consumed >= upto;
+}
+
+/* Waits until `chunk` may fill its slot. */
+void
+tpchgen_slotring_wait(SlotRing *ring, SlotRingLeader *leader, int64 chunk)
+{
+	slotring_wait_for(ring, leader, &ring->slot_freed, slot_is_free, chunk, 0);
+}
+
+/*
+ * Reserves `size` for a piece of `chunk` and returns its offset: the sizes
+ * of every piece before it, in chunk order.  Waits until every chunk before
+ * `chunk` has reserved all its pieces; `last` ends the chunk's reservations.
+ */
+uint64
+tpchgen_slotring_reserve(SlotRing *ring, SlotRingLeader *leader, int64 chunk,
+						 size_t size, bool last)
+{
+	uint64		offset;
+
+	slotring_wait_for(ring, leader, &ring->turn, reserve_turn, chunk, 0);
+	SpinLockAcquire(&ring->mutex);
+	offset = ring->reserved;
+	ring->reserved += size;
+	if (last)
+		ring->reserve_chunk++;
+	SpinLockRelease(&ring->mutex);
+
+	/* the next chunk's producer may be waiting: a worker, or the leader */
+	if (last && leader == NULL)
+	{
+		ConditionVariableBroadcast(&ring->turn);
+		SetLatch(&ProcGlobal->allProcs[ring->leader_pgprocno].procLatch);
+	}
+	else if (last && leader->pcxt != NULL)
+		ConditionVariableBroadcast(&ring->turn);
+	return offset;
+}
+
+/*
+ * Waits until the leader has consumed pieces of `upto` in all, in chunk
+ * order: everything before offset `upto` is then done.
+ */
+void
+tpchgen_slotring_wait_consumed(SlotRing *ring, SlotRingLeader *leader,
+							   uint64 upto)
+{
+	slotring_wait_for(ring, leader, &ring->turn, consumed_upto, 0, upto);
 }
 
 /* Hands a filled piece of `chunk` to the leader. */

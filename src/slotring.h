@@ -42,7 +42,11 @@ typedef struct SlotRing
 	/* changing, under mutex */
 	slock_t		mutex;
 	ConditionVariable slot_freed;
+	ConditionVariable turn;		/* reserved or consumed moved on */
 	int64		next_chunk;		/* next chunk to be claimed */
+	int64		reserve_chunk;	/* the chunk whose reservation is next */
+	uint64		reserved;		/* sizes reserved, in chunk order */
+	uint64		consumed;		/* sizes of the pieces consumed, in order */
 	SlotRingSlot slots[FLEXIBLE_ARRAY_MEMBER];
 	/* then int64 worker_chunk[nworkers]: chunk each worker holds, or -1 */
 } SlotRing;
@@ -99,6 +103,11 @@ extern void tpchgen_slotring_wait(SlotRing *ring, SlotRingLeader *leader,
 extern void tpchgen_slotring_publish(SlotRing *ring, SlotRingLeader *leader,
 									 int64 chunk, size_t size, int64 rows,
 									 bool last);
+extern uint64 tpchgen_slotring_reserve(SlotRing *ring, SlotRingLeader *leader,
+									   int64 chunk, size_t size, bool last);
+extern void tpchgen_slotring_wait_consumed(SlotRing *ring,
+										   SlotRingLeader *leader,
+										   uint64 upto);
 extern void tpchgen_slotring_work(SlotRing *ring,
 								  void (*produce) (void *arg, int64 chunk),
 								  void *arg);

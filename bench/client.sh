@@ -31,6 +31,8 @@ run_client() {
 	T=$(calc "$t1 - $t0")
 	CPU_CLIENT[$CUR]=$(echo "$out" | tail -1 | awk '{ printf "%.2f", $1 + $2 }')
 	CPU_SERVER[$CUR]=$(awk -v a="$(server_cpu)" -v b="$s0" 'BEGIN { printf "%.2f", a - b }')
+	# gone before the next run, where autovacuum would analyze the new tables
+	pq -c "DROP SCHEMA $s CASCADE" >/dev/null 2>&1
 }
 
 # run_psql_copy SCHEMA: eight psql \copy at once into tables made beforehand
@@ -59,6 +61,8 @@ run_psql_copy() {
 	T=$(calc "$t1 - $t0")
 	CPU_CLIENT[$CUR]=$(cat "$BASE"/cpu.* | awk '{ s += $1 + $2 } END { printf "%.2f", s }')
 	CPU_SERVER[$CUR]=$(awk -v a="$(server_cpu)" -v b="$s0" 'BEGIN { printf "%.2f", a - b }')
+	# gone before the next run, where autovacuum would vacuum and analyze the new rows
+	pq -c "DROP SCHEMA $s CASCADE" >/dev/null 2>&1
 }
 
 client_measure() {

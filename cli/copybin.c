@@ -143,14 +143,76 @@ copybin_trailer(char *buf)
 	return 2;
 }
 
+/* The fields, each with its length word. */
+
+static inline char *
+put_int(char *p, int64_t v)
+{
+	p = put32(p, 4);
+	return put32(p, (uint32_t) v);
+}
+
+static inline char *
+put_key(char *p, int64_t v)
+{
+	p = put32(p, 8);
+	return put64(p, (uint64_t) v);
+}
+
+static inline char *
+put_date(char *p, int32_t day)
+{
+	p = put32(p, 4);
+	return put32(p, (uint32_t) (day + TPCH_DATE_PG_OFFSET));
+}
+
+static inline char *
+put_str(char *p, tpch_str s)
+{
+	return put_text(p, s.ptr, s.len);
+}
+
+/*
+ * lineitem, 70% of the rows at any SF, field by field: without the column
+ * descriptors' loop and its jump on each field's kind, its encoding costs
+ * about a third less.  The columns are those of tpch_columns(TPCH_LINEITEM),
+ * in its order (the client tests compare every table with dbgen's).
+ */
+static size_t
+copybin_lineitem(const tpch_lineitem_row *l, char *buf)
+{
+	char	   *p = put16(buf, 16);
+
+	p = put_key(p, l->l_orderkey);
+	p = put_key(p, l->l_partkey);
+	p = put_key(p, l->l_suppkey);
+	p = put_int(p, l->l_linenumber);
+	p = put_numeric(p, l->l_quantity * 100);
+	p = put_numeric(p, l->l_extendedprice);
+	p = put_numeric(p, l->l_discount);
+	p = put_numeric(p, l->l_tax);
+	p = put_str(p, l->l_returnflag);
+	p = put_str(p, l->l_linestatus);
+	p = put_date(p, l->l_shipdate);
+	p = put_date(p, l->l_commitdate);
+	p = put_date(p, l->l_receiptdate);
+	p = put_str(p, l->l_shipinstruct);
+	p = put_str(p, l->l_shipmode);
+	p = put_str(p, l->l_comment);
+	return (size_t) (p - buf);
+}
+
 size_t
 copybin_row(tpch_table t, const tpch_row *row, char *buf)
 {
 	int			ncols;
-	const tpch_column *cols = tpch_columns(t, &ncols);
+	const tpch_column *cols;
 	const char *base = (const char *) row;
 	char	   *p = buf;
 
+	if (t == TPCH_LINEITEM)
+		return copybin_lineitem(&row->lineitem, buf);
+	cols = tpch_columns(t, &ncols);
 	p = put16(p, (uint16_t) ncols);
 	for (int i = 0; i < ncols; i++)
 	{
@@ -159,12 +221,10 @@ copybin_row(tpch_table t, const tpch_row *row, char *buf)
 		switch (cols[i].kind)
 		{
 			case TPCH_KIND_INT:
-				p = put32(p, 4);
-				p = put32(p, (uint32_t) *(const int64_t *) field);
+				p = put_int(p, *(const int64_t *) field);
 				break;
 			case TPCH_KIND_KEY:
-				p = put32(p, 8);
-				p = put64(p, (uint64_t) *(const int64_t *) field);
+				p = put_key(p, *(const int64_t *) field);
 				break;
 			case TPCH_KIND_MONEY:
 				p = put_numeric(p, *(const int64_t *) field);
@@ -173,16 +233,11 @@ copybin_row(tpch_table t, const tpch_row *row, char *buf)
 				p = put_numeric(p, *(const int64_t *) field * 100);
 				break;
 			case TPCH_KIND_DATE:
-				p = put32(p, 4);
-				p = put32(p, (uint32_t) (*(const int32_t *) field + TPCH_DATE_PG_OFFSET));
+				p = put_date(p, *(const int32_t *) field);
 				break;
 			case TPCH_KIND_CHAR:
 			case TPCH_KIND_VARCHAR:
-				{
-					const tpch_str *s = field;
-
-					p = put_text(p, s->ptr, s->len);
-				}
+				p = put_str(p, *(const tpch_str *) field);
 				break;
 		}
 	}

@@ -39,6 +39,12 @@
 #define SEND_BYTES (32 * 1024 - 5)
 #define MAX_JOBS 64
 
+/* how often the WAL writer is woken during the copy (see nudge_wal_writer) */
+#define NUDGE_MS 10
+
+/* rows generated ahead of the encoder (see copy_chunk) */
+#define LOOKAHEAD 8
+
 typedef enum keys_mode
 {
 	KEYS_NONE,
@@ -431,7 +437,9 @@ copy_chunk(loader *l, PGconn *conn, const chunk *ch, char *buf)
 	char		sql[256];
 	PGresult   *res;
 	tpch_gen	g;
-	tpch_row	row;
+	tpch_row	ring[LOOKAHEAD];
+	int			next = 0;
+	int			ahead = 0;
 	size_t		len;
 	int64_t		rows = 0;
 	int64_t		group_reported = 0;
@@ -451,9 +459,25 @@ copy_chunk(loader *l, PGconn *conn, const chunk *ch, char *buf)
 	tpch_gen_init(&g, ch->table, l->o->sf, l->o->part, l->o->parts);
 	tpch_gen_seek(&g, ch->first, ch->count);
 	len = copybin_header(buf);
-	while ((rc = tpch_gen_next(&g, &row)) == 1)
+
+	/*
+	 * Rows are encoded LOOKAHEAD rows after they are generated: the
+	 * generator starts fetching each comment from its random spot in the
+	 * 300 MiB pool, and by the time the encoder copies it the cache lines
+	 * have arrived instead of stalling the copy (a row's strings point into
+	 * the pool, static data or the row itself, so rows can wait in a ring).
+	 */
+	rc = 1;
+	while (rc == 1 && ahead < LOOKAHEAD - 1)
+		if ((rc = tpch_gen_next(&g, &ring[ahead])) == 1)
+			ahead++;
+	while (ahead > 0)
 	{
-		len += copybin_row(ch->table, &row, buf + len);
+		if (rc == 1 && (rc = tpch_gen_next(&g, &ring[(next + ahead) % LOOKAHEAD])) == 1)
+			ahead++;
+		len += copybin_row(ch->table, &ring[next], buf + len);
+		next = (next + 1) % LOOKAHEAD;
+		ahead--;
 		rows++;
 		if (len >= SEND_BYTES)
 		{
@@ -542,6 +566,36 @@ copy_worker(void *arg)
 	pthread_cond_signal(&l->finished);
 	pthread_mutex_unlock(&l->lock);
 	return NULL;
+}
+
+/*
+ * Wakes the server's WAL writer: a transaction that commits asynchronously
+ * (it has an xid, so it writes a commit record) sets the WAL writer's latch,
+ * and the WAL writer writes and flushes the WAL made since its last round.
+ * The copies make WAL fast (some 200 MB/s at SF 1 on two cores) and, without
+ * commits, the WAL writer wakes only every wal_writer_delay (200 ms by
+ * default); a backend that reuses a page of COPY's ring whose WAL is not yet
+ * flushed must then flush it itself, tens of MB at once, holding the WAL
+ * write lock while every other backend soon waits for it.  Flushed by the
+ * WAL writer a few MB at a time, the WAL is on disk before a backend needs
+ * it: the cores stood idle half as long over an SF 1 load with two
+ * connections (1.31 -> 0.67 core-seconds, medians of 6).  Durability is
+ * unchanged: the nudge commits nothing, and the load becomes visible only
+ * by the final, synchronous commit.  Returns 0 if the nudge failed (not tried again).
+ */
+static int
+nudge_wal_writer(PGconn *conn)
+{
+	char	   *err = client_try_exec(conn, "BEGIN; SET LOCAL synchronous_commit = off; "
+									  "SELECT txid_current(); COMMIT");
+
+	if (err == NULL)
+		return 1;
+	free(err);
+	/* out of the failed transaction, for the statements to come */
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		free(client_try_exec(conn, "ROLLBACK"));
+	return 0;
 }
 
 static void
@@ -830,6 +884,7 @@ tpchgen_load_main(int argc, char **argv)
 				t_analyze = 0;
 	int64_t		total = 0;
 	pool_build	pool;
+	int			nudge = 1;
 
 	parse_load_args(argc, argv, &o);
 	memset(&l, 0, sizeof(l));
@@ -894,27 +949,29 @@ tpchgen_load_main(int argc, char **argv)
 
 	/*
 	 * Woken as soon as the last job ends (the next step starts at once), or
-	 * every 0.2 s for the progress line and the signal handler's flag.
+	 * every NUDGE_MS for the WAL writer's nudge, the progress line (every
+	 * 0.2 s) and the signal handler's flag.
 	 */
 	pthread_mutex_lock(&l.lock);
-	while (l.running > 0 && !interrupted)
+	for (int tick = 1; l.running > 0 && !interrupted; tick++)
 	{
 		struct timespec until;
 
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 200 * 1000 * 1000;
+		until.tv_nsec += NUDGE_MS * 1000 * 1000;
 		if (until.tv_nsec >= 1000 * 1000 * 1000)
 		{
 			until.tv_sec++;
 			until.tv_nsec -= 1000 * 1000 * 1000;
 		}
 		pthread_cond_timedwait(&l.finished, &l.lock, &until);
-		if (o.progress && l.running > 0)
-		{
-			pthread_mutex_unlock(&l.lock);
+		if (l.running == 0)
+			break;
+		pthread_mutex_unlock(&l.lock);
+		nudge = nudge && nudge_wal_writer(conn);
+		if (o.progress && tick % (200 / NUDGE_MS) == 0)
 			show_progress(&l, 0);
-			pthread_mutex_lock(&l.lock);
-		}
+		pthread_mutex_lock(&l.lock);
 	}
 	pthread_mutex_unlock(&l.lock);
 	for (int i = 0; i < o.jobs; i++)

@@ -23,8 +23,10 @@
  * heap's bulk writer (pg_compat.h), with its durability rules; the metapage
  * already exists, so it is rewritten through shared buffers.
  *
- * Memory: one batch of pages, and one downlink per leaf page (24 bytes per
- * 8 kB of index) until the leaf level is done.
+ * Memory: one batch of pages, whatever the scale factor.  The downlinks of a
+ * level (24 bytes per 8 kB page of it: half a gigabyte for lineitem's key at
+ * SF 1000) go to a temporary file, read back in order to build the level
+ * above.
  */
 #include "btbuild.h"
 
@@ -33,7 +35,9 @@
 #include "catalog/pg_am.h"
 #include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
+#include "commands/tablespace.h"
 #include "miscadmin.h"
+#include "storage/buffile.h"
 #include "storage/bufmgr.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
@@ -86,9 +90,8 @@ struct TpchgenBtBuild
 	BtEntry		run[MAX_RUN];	/* entries sharing a leading key, unsorted */
 	int			nrun;
 
-	BtDownlink *down;			/* the leaf level's downlinks */
+	BufFile    *down;			/* the leaf level's downlinks, in order */
 	int64		ndown;
-	int64		maxdown;
 	int64		tuples;
 };
 
@@ -98,8 +101,10 @@ static void leaf_finish(TpchgenBtBuild *b, const BtEntry *next);
 static Page batch_page(TpchgenBtBuild *b, BlockNumber *block);
 static void batch_done(TpchgenBtBuild *b);
 static void batch_flush(TpchgenBtBuild *b);
-static BtDownlink *build_level(TpchgenBtBuild *b, const BtDownlink *in,
-							   int64 nin, uint32 level, int64 *nout);
+static BufFile *build_level(TpchgenBtBuild *b, BufFile *in, int64 nin,
+							uint32 level, BtDownlink *last, int64 *nout);
+static void down_write(BufFile *file, BtDownlink *d);
+static void down_read(BufFile *file, BtDownlink *d);
 static Size form_tuple(const TpchgenBtBuild *b, char *buf, const int64 *key,
 					   int natts, bool pivot);
 static void page_put(Page page, OffsetNumber off, const char *tup, Size size);
@@ -150,8 +155,8 @@ tpchgen_btbuild_start(Relation index, int nkeys)
 	b->bw = tpchgen_bulk_start(index, MAIN_FORKNUM);
 	b->batch_first = 1;
 	b->leaf_block = 1;
-	b->maxdown = 1024;
-	b->down = palloc(sizeof(BtDownlink) * b->maxdown);
+	PrepareTempTablespaces();
+	b->down = BufFileCreateTemp(false);
 	return b;
 }
 
@@ -283,7 +288,7 @@ leaf_finish(TpchgenBtBuild *b, const BtEntry *next)
 {
 	Page		page = b->batch[b->nbatch].data;
 	BTPageOpaque opaque = BTPageGetOpaque(page);
-	BtDownlink *d;
+	BtDownlink	d;
 	int			natts = 1;
 
 	opaque->btpo_prev = b->leaf_block == 1 ? P_NONE : b->leaf_block - 1;
@@ -313,14 +318,10 @@ leaf_finish(TpchgenBtBuild *b, const BtEntry *next)
 			opaque->btpo_flags |= BTP_ROOT;
 	}
 
-	if (b->ndown == b->maxdown)
-	{
-		b->maxdown *= 2;
-		b->down = repalloc_huge(b->down, sizeof(BtDownlink) * b->maxdown);
-	}
-	d = &b->down[b->ndown++];
-	*d = b->leaf_low;
-	d->child = b->leaf_block;
+	d = b->leaf_low;
+	d.child = b->leaf_block;
+	down_write(b->down, &d);
+	b->ndown++;
 	if (next != NULL)
 	{
 		b->leaf_low.natts = natts;
@@ -338,7 +339,8 @@ leaf_finish(TpchgenBtBuild *b, const BtEntry *next)
 void
 tpchgen_btbuild_finish(TpchgenBtBuild *b)
 {
-	BtDownlink *level;
+	BufFile    *level;
+	BtDownlink	top;
 	int64		n;
 	uint32		height = 0;
 
@@ -348,93 +350,132 @@ tpchgen_btbuild_finish(TpchgenBtBuild *b)
 		leaf_finish(b, NULL);
 	level = b->down;
 	n = b->ndown;
+	top.child = 1;				/* a single leaf, at block 1, is the root */
 	while (n > 1)
 	{
-		BtDownlink *up;
+		BufFile    *up;
 
 		height++;
-		up = build_level(b, level, n, height, &n);
-		pfree(level);
+		up = build_level(b, level, n, height, &top, &n);
+		BufFileClose(level);
 		level = up;
 	}
+	BufFileClose(level);
 	batch_flush(b);
 	tpchgen_bulk_finish(b->bw);
 	if (n == 1)
-		write_metapage(b, level[0].child, height);
-	pfree(level);
+		write_metapage(b, top.child, height);
 	/* a backend that cached the empty index's metapage forgets it */
 	CacheInvalidateRelcache(b->index);
 	pfree(b);
 }
 
 /*
- * Builds one internal level over `in` (the pages of the level below, left to
- * right) at the next blocks; returns its own pages' downlinks.
+ * Builds one internal level over `in` (the nin downlinks of the level below,
+ * left to right) at the next blocks; returns a temporary file of its own
+ * pages' downlinks, *nout of them, the last in *last.
  */
-static BtDownlink *
-build_level(TpchgenBtBuild *b, const BtDownlink *in, int64 nin, uint32 level,
-			int64 *nout)
+static BufFile *
+build_level(TpchgenBtBuild *b, BufFile *in, int64 nin, uint32 level,
+			BtDownlink *last, int64 *nout)
 {
-	BtDownlink *out = palloc(sizeof(BtDownlink) * ((nin + 1) / 2 + 1));
+	BufFile    *out = BufFileCreateTemp(false);
 	Size		avail = BLCKSZ - SizeOfPageHeaderData -
 		MAXALIGN(sizeof(BTPageOpaqueData));
 	Size		hikey = b->size[b->nkeys] + sizeof(ItemIdData);
+	BtDownlink	next;			/* in's downlink number j, not yet placed */
 	int64		j = 0;
 
+	if (BufFileSeek(in, 0, 0, SEEK_SET) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not rewind the downlinks' temporary file: %m")));
+	down_read(in, &next);
 	*nout = 0;
 	while (j < nin)
 	{
+		BtDownlink	first = next;
 		int64		k = j + 1;
 		Size		used = b->size[0] + sizeof(ItemIdData) + hikey;
 		BlockNumber block;
 		Page		page;
 		BTPageOpaque opaque;
-		OffsetNumber off;
+		OffsetNumber off = P_FIRSTKEY;
 		char		tup[64];
+		Size		size;
 
 		CHECK_FOR_INTERRUPTS();
-		/* as many downlinks as keep the fillfactor's space free */
+		page = batch_page(b, &block);
+		/* P_HIKEY's line pointer stays free until the page's end is known */
+		((PageHeader) page)->pd_lower += sizeof(ItemIdData);
+
+		/* the first downlink has no key: minus infinity */
+		size = form_tuple(b, tup, first.key, 0, true);
+		BTreeTupleSetDownLink((IndexTuple) tup, first.child);
+		page_put(page, off++, tup, size);
+		if (k < nin)
+			down_read(in, &next);
+
+		/* as many more as keep the fillfactor's space free */
 		while (k < nin)
 		{
-			Size		add = b->size[in[k].natts] + sizeof(ItemIdData);
+			Size		add = b->size[next.natts] + sizeof(ItemIdData);
 
 			if (used + add > avail ||
 				(avail - used - add < b->inner_full && k - j >= 2 && k + 1 < nin))
 				break;
 			used += add;
-			k++;
+			size = form_tuple(b, tup, next.key, next.natts, true);
+			BTreeTupleSetDownLink((IndexTuple) tup, next.child);
+			page_put(page, off++, tup, size);
+			if (++k < nin)
+				down_read(in, &next);
 		}
 
-		page = batch_page(b, &block);
 		opaque = BTPageGetOpaque(page);
 		opaque->btpo_prev = j == 0 ? P_NONE : block - 1;
 		opaque->btpo_next = k == nin ? P_NONE : block + 1;
 		opaque->btpo_level = level;
 		opaque->btpo_flags = j == 0 && k == nin ? BTP_ROOT : 0;
-		off = P_HIKEY;
 		if (k < nin)
 		{
 			/* the high key: the next page's low key, with its downlink */
-			Size		size = form_tuple(b, tup, in[k].key, in[k].natts, true);
-
-			BTreeTupleSetDownLink((IndexTuple) tup, in[k].child);
-			page_put(page, off++, tup, size);
+			size = form_tuple(b, tup, next.key, next.natts, true);
+			BTreeTupleSetDownLink((IndexTuple) tup, next.child);
+			page_put(page, P_HIKEY, tup, size);
 		}
-		for (int64 i = j; i < k; i++)
+		else
 		{
-			int			natts = i == j ? 0 : in[i].natts;
-			Size		size = form_tuple(b, tup, in[i].key, natts, true);
-
-			BTreeTupleSetDownLink((IndexTuple) tup, in[i].child);
-			page_put(page, off++, tup, size);
+			/* the rightmost page has no high key: its items slide down */
+			memmove(PageGetItemId(page, P_HIKEY), PageGetItemId(page, P_FIRSTKEY),
+					sizeof(ItemIdData) * (off - P_FIRSTKEY));
+			((PageHeader) page)->pd_lower -= sizeof(ItemIdData);
 		}
-		out[*nout] = in[j];
-		out[*nout].child = block;
+		first.child = block;
+		down_write(out, &first);
+		*last = first;
 		(*nout)++;
 		batch_done(b);
 		j = k;
 	}
 	return out;
+}
+
+/* Appends a downlink to a level's temporary file. */
+static void
+down_write(BufFile *file, BtDownlink *d)
+{
+	BufFileWrite(file, d, sizeof(BtDownlink));
+}
+
+/* Reads the next downlink of a level's temporary file. */
+static void
+down_read(BufFile *file, BtDownlink *d)
+{
+	if (BufFileRead(file, d, sizeof(BtDownlink)) != sizeof(BtDownlink))
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read the downlinks' temporary file: %m")));
 }
 
 /*

@@ -25,7 +25,8 @@ use IPC::Run;
 our $cli = abs_path(dirname(__FILE__) . '/../..') . '/bin/tpchgen';
 
 our @EXPORT = qw(entries slurp spew sha256_of io_uring_disabled
-  takes_direct_io start_slow_export wait_for_export_progress table_fingerprints);
+  takes_direct_io start_slow_export wait_for_export_progress table_fingerprints
+  stray_files);
 
 # Every entry of a directory, hidden ones included, sorted.
 sub entries
@@ -120,6 +121,25 @@ sub table_fingerprints
 				"SELECT '$_', count(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM "
 				  . $from->($_) . ' t'
 			} qw(region nation supplier part partsupp customer orders lineitem)));
+}
+
+# The files of $dbdir ($node's database directory) that belong to no
+# relation, sorted.  With $checkpoint, a CHECKPOINT first: the first segment
+# of an aborted relation's fork stays, empty, until the next checkpoint.
+sub stray_files
+{
+	my ($node, $dbdir, $checkpoint) = @_;
+	$node->safe_psql('postgres', 'CHECKPOINT') if $checkpoint;
+	my %known = map { $_ => 1 } split /\n/,
+	  $node->safe_psql('postgres',
+		"SELECT pg_relation_filenode(oid) FROM pg_class WHERE pg_relation_filenode(oid) IS NOT NULL");
+	opendir(my $dh, $dbdir) or die "could not open $dbdir: $!";
+	my @stray = sort grep {
+		my ($filenode) = /^(\d+)/;
+		!/^\.\.?$/ && !/^pg_/ && !/^PG_VERSION$/ && !(defined $filenode && $known{$filenode})
+	} readdir($dh);
+	closedir($dh);
+	return \@stray;
 }
 
 1;

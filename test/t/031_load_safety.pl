@@ -10,6 +10,9 @@ use Time::HiRes;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use TpchgenTest;
 
 my $node = PostgreSQL::Test::Cluster->new('load_safety');
 $node->init;
@@ -24,25 +27,6 @@ $node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
 my $dbdir = $node->data_dir . '/base/'
   . $node->safe_psql('postgres',
 	"SELECT oid FROM pg_database WHERE datname = 'postgres'");
-
-# The files of the database that are not the file of a relation.  Aborted
-# relation files are unlinked at once but for the first segment of the main
-# fork, which stays, empty, until the next checkpoint: take one first.
-sub stray_files
-{
-	my ($dir) = @_;
-	$node->safe_psql('postgres', 'CHECKPOINT');
-	my %known = map { $_ => 1 } split /\n/,
-	  $node->safe_psql('postgres',
-		"SELECT pg_relation_filenode(oid) FROM pg_class WHERE pg_relation_filenode(oid) IS NOT NULL");
-	opendir(my $dh, $dir) or die "could not open $dir: $!";
-	my @stray = sort grep {
-		my ($node) = /^(\d+)/;
-		!/^\.\.?$/ && !/^pg_/ && !/^PG_VERSION$/ && !(defined $node && $known{$node})
-	} readdir($dh);
-	closedir($dh);
-	return \@stray;
-}
 
 # Starts a slowed-down load of lineitem at SF 0.1 in the background, followed
 # by a query that shows the session goes on.
@@ -74,10 +58,10 @@ sub nothing_left
 	is($node->safe_psql('postgres',
 			"SELECT count(*) FROM pg_namespace WHERE nspname = 'doomed'"),
 		'0', "$what: no schema, no table");
-	is_deeply(stray_files($dbdir), [], "$what: no stray file");
+	is_deeply(stray_files($node, $dbdir, 1), [], "$what: no stray file");
 }
 
-is_deeply(stray_files($dbdir), [], 'no stray file to begin with');
+is_deeply(stray_files($node, $dbdir, 1), [], 'no stray file to begin with');
 
 # ---- progress, then a cancel ----
 my $h = start_slow_load(0);

@@ -12,6 +12,9 @@ use warnings;
 use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use TpchgenTest;
 use Test::More;
 
 my @tables = qw(region nation supplier part partsupp customer orders lineitem);
@@ -76,23 +79,6 @@ is(pages_of($standby, 'par'), $serial,
 $standby->stop;
 
 # ---- a worker terminated while the workers write: no file left ----
-sub stray_files
-{
-	my ($checkpoint) = @_;
-	# aborted files stay, empty, until the next checkpoint
-	$node->safe_psql('postgres', 'CHECKPOINT') if $checkpoint;
-	my %known = map { $_ => 1 } split /\n/,
-	  $node->safe_psql('postgres',
-		"SELECT pg_relation_filenode(oid) FROM pg_class WHERE pg_relation_filenode(oid) IS NOT NULL");
-	opendir(my $dh, $dbdir) or die "could not open $dbdir: $!";
-	my @stray = sort grep {
-		my ($fn) = /^(\d+)/;
-		!/^\.\.?$/ && !/^pg_/ && !/^PG_VERSION$/ && !(defined $fn && $known{$fn})
-	} readdir($dh);
-	closedir($dh);
-	return \@stray;
-}
-
 my ($out, $err) = ('', '');
 my $h = IPC::Run::start(
 	[
@@ -106,7 +92,7 @@ my $h = IPC::Run::start(
 $node->poll_query_until('postgres',
 	"SELECT count(*) = 1 FROM tpch_load_progress WHERE table_name = 'lineitem' AND rows_done > 0")
   or die 'the load never showed progress';
-ok((grep { -s "$dbdir/$_" } @{ stray_files(0) }) > 0,
+ok((grep { -s "$dbdir/$_" } @{ stray_files($node, $dbdir, 0) }) > 0,
 	'the workers have written pages of the table, not yet committed');
 $node->safe_psql('postgres',
 	"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'parallel worker'");
@@ -117,7 +103,7 @@ like($out, qr/after/, 'and the session goes on');
 is($node->safe_psql('postgres',
 		"SELECT count(*) FROM pg_namespace WHERE nspname = 'doomed'"),
 	'0', 'no schema, no table');
-is_deeply(stray_files(1), [], 'and no file the workers wrote');
+is_deeply(stray_files($node, $dbdir, 1), [], 'and no file the workers wrote');
 
 $node->stop;
 

@@ -92,7 +92,6 @@ struct TpchgenBtBuild
 
 	BufFile    *down;			/* the leaf level's downlinks, in order */
 	int64		ndown;
-	int64		tuples;
 };
 
 static void flush_run(TpchgenBtBuild *b);
@@ -275,7 +274,6 @@ leaf_add(TpchgenBtBuild *b, const BtEntry *e)
 	((IndexTuple) tup)->t_tid = e->tid;
 	page_put(page, P_FIRSTKEY + b->leaf_items, tup, size);
 	b->leaf_items++;
-	b->tuples++;
 }
 
 /*

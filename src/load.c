@@ -781,7 +781,8 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	sh->test_delay_ms = tpchgen_load_test_delay_ms;
 	if (keys != NULL)
 	{
-		const tpch_column *cols = tpch_columns(lt->table, &sh->nkeys);
+		int			ncols;
+		const tpch_column *cols = tpch_columns(lt->table, &ncols);
 
 		sh->nkeys = pk->ncols;
 		for (int k = 0; k < pk->ncols; k++)

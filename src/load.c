@@ -20,7 +20,8 @@
  * Each producer writes the pages it built itself, at the blocks its chunk
  * reserves in chunk order (a chunk's first block is known once the chunks
  * before it are built, not written), WAL-logged whole when the relation
- * needs WAL (tpchgen_write_blocks in pg_compat.h).  The leader learns of
+ * needs WAL, each run of a piece's pages within a segment in one write
+ * (segwrite.c).  The leader learns of
  * each written piece in chunk order (its first block, its rows: progress),
  * writes out the WAL the workers insert meanwhile (leader_progress), then
  * writes the visibility map and makes the heap durable.  The writes and
@@ -71,6 +72,7 @@
  * index-only scans need no VACUUM.
  */
 #include "btbuild.h"
+#include "segwrite.h"
 #include "slotring.h"
 
 #include "../core/schema.h"
@@ -206,6 +208,7 @@ typedef struct LoadProducer
 	uint32	   *locs;
 	SlotRingLeader *leader;		/* the leader's; NULL in a worker */
 	Relation	rel;			/* this process's, to write through */
+	TpchgenSegWriter *writer;	/* of its heap */
 	int			ncols;
 	TpchgenTupleColumn *cols;	/* the columns as core/schema.c types them */
 	int			comment;		/* the column cut from the pool, or -1 */
@@ -819,6 +822,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	}
 
 	tpchgen_slotring_lead(&r.leader, ring, pcxt, &load_ring_ops, &r);
+	tpchgen_segwriter_close(r.prod.writer);
 
 	if (pcxt != NULL)
 	{
@@ -980,6 +984,7 @@ producer_start(LoadProducer *p, Relation rel)
 	if (desc->natts != p->ncols)
 		elog(ERROR, "table \"%s\" does not have the columns tpch_load made",
 			 RelationGetRelationName(rel));
+	p->writer = tpchgen_segwriter_open(rel, MAIN_FORKNUM, sh->use_wal);
 	p->cols = palloc(sizeof(TpchgenTupleColumn) * p->ncols);
 	p->comment = -1;
 	for (int i = 0; i < p->ncols; i++)
@@ -1218,8 +1223,8 @@ write_piece(LoadProducer *p, int64 chunk, char *pages, int npages, int64 rows,
 		if (seg_start > 0)
 			tpchgen_slotring_wait_consumed(p->slots, p->leader,
 										   Min(first, seg_start));
-		tpchgen_write_blocks(p->rel, MAIN_FORKNUM, p->sh->use_wal, blk,
-							 pages + (Size) done * BLCKSZ, n, true);
+		tpchgen_segwriter_write(p->writer, blk, pages + (Size) done * BLCKSZ,
+								n);
 		done += n;
 	}
 	publish(p, chunk, npages, rows, last);
@@ -1291,5 +1296,6 @@ tpchgen_load_worker(dsm_segment *seg, shm_toc *toc)
 	p.rel = rel;
 	producer_start(&p, rel);
 	tpchgen_slotring_work(p.slots, worker_produce, &p);
+	tpchgen_segwriter_close(p.writer);
 	table_close(rel, AccessShareLock);
 }

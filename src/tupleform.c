@@ -60,6 +60,92 @@ put_varlena(char *data, Size off, const char *src, uint32 len, uint32 pad)
 }
 
 /*
+ * numeric(15,2) values in the short format that numeric.c itself produces
+ * (and stores on disk, so it cannot change): a 16-bit header with sign,
+ * display scale and weight, then base-10000 digits, most significant first,
+ * without leading or trailing zero digits; zero has no digits and weight 0.
+ * The bytes are numeric_in's, so hashing and comparisons agree.
+ */
+#define NUM_SHORT			0x8000
+#define NUM_SHORT_SIGN		0x2000
+#define NUM_SHORT_DSCALE_SHIFT 7
+#define NUM_SHORT_WEIGHT_SIGN 0x0040
+#define NUM_SHORT_WEIGHT_MASK 0x003F
+#define NUM_BASE			10000
+
+/* The most bytes numeric_body writes: header, five whole digits, cents. */
+#define NUM_BODY_MAX		(sizeof(uint16) + 6 * sizeof(int16))
+StaticAssertDecl(VARHDRSZ_SHORT + NUM_BODY_MAX <= VARATT_SHORT_MAX,
+				 "a numeric value always takes a one-byte varlena header");
+
+/*
+ * Writes the header and digits of numeric cents/100 at p (unaligned) and
+ * returns their length.  TPC-H's amounts have at most two whole digits
+ * (below 10^8), which take no loop.
+ */
+static inline Size
+numeric_body(char *p, int64 cents)
+{
+	bool		neg = cents < 0;
+	uint64		v = neg ? -(uint64) cents : (uint64) cents;
+	uint64		whole = v / 100;
+	int16		digits[6];
+	int			ndigits = 0;
+	int			weight;
+	uint16		header;
+
+	if (whole >= (uint64) NUM_BASE * NUM_BASE)
+	{
+		int16		group[5];	/* least significant first */
+		int			ngroups = 0;
+
+		while (whole > 0)
+		{
+			group[ngroups++] = (int16) (whole % NUM_BASE);
+			whole /= NUM_BASE;
+		}
+		while (ngroups > 0)
+			digits[ndigits++] = group[--ngroups];
+	}
+	else if (whole >= NUM_BASE)
+	{
+		digits[ndigits++] = (int16) (whole / NUM_BASE);
+		digits[ndigits++] = (int16) (whole % NUM_BASE);
+	}
+	else if (whole > 0)
+		digits[ndigits++] = (int16) whole;
+	weight = ndigits - 1;
+	digits[ndigits++] = (int16) (v % 100 * 100);
+
+	/* the leading digit is never zero; trailing zero digits go */
+	while (ndigits > 0 && digits[ndigits - 1] == 0)
+		ndigits--;
+	if (ndigits == 0)
+	{
+		weight = 0;
+		neg = false;
+	}
+
+	header = NUM_SHORT | (2 << NUM_SHORT_DSCALE_SHIFT) |
+		(neg ? NUM_SHORT_SIGN : 0) |
+		(weight < 0 ? NUM_SHORT_WEIGHT_SIGN : 0) |
+		(weight & NUM_SHORT_WEIGHT_MASK);
+	memcpy(p, &header, sizeof(header));
+	for (int i = 0; i < ndigits; i++)
+		memcpy(p + sizeof(header) + i * sizeof(int16), &digits[i],
+			   sizeof(int16));
+	return sizeof(header) + ndigits * sizeof(int16);
+}
+
+/* Builds numeric cents/100 at buf, a 4-byte varlena header first. */
+Datum
+tpchgen_numeric_from_cents(char *buf, int64 cents)
+{
+	SET_VARSIZE(buf, VARHDRSZ + numeric_body(buf + VARHDRSZ, cents));
+	return PointerGetDatum(buf);
+}
+
+/*
  * Writes a row's tuple data at data and returns its length, at most
  * tpchgen_tuple_data_bound(); 0 when a value does not fit its storage.
  */
@@ -105,11 +191,12 @@ tpchgen_form_tuple_data(const TpchgenTupleColumn *cols, int ncols,
 				break;
 			case TPCHGEN_STORE_NUMERIC:
 				{
-					char		num[VARHDRSZ + sizeof(uint16) + 8 * sizeof(int16)];
+					/* always short enough for a one-byte header */
+					Size		len = numeric_body(data + off + VARHDRSZ_SHORT,
+												   *(const int64 *) field * c->cents);
 
-					tpchgen_numeric_from_cents(num, *(const int64 *) field * c->cents);
-					off = put_varlena(data, off, num + VARHDRSZ,
-									  VARSIZE(num) - VARHDRSZ, 0);
+					SET_VARSIZE_SHORT(data + off, VARHDRSZ_SHORT + len);
+					off += VARHDRSZ_SHORT + len;
 				}
 				break;
 			case TPCHGEN_STORE_TEXT:

@@ -123,7 +123,6 @@ tpchgen_segwriter_write(TpchgenSegWriter *w, BlockNumber first, char *pages,
 	BlockNumber segno = first / RELSEG_SIZE;
 	off_t		offset = (off_t) (first % RELSEG_SIZE) * BLCKSZ;
 	int			nbytes = npages * BLCKSZ;
-	int			written;
 
 	Assert(npages > 0 && (first + npages - 1) / RELSEG_SIZE == segno);
 	if (w->use_wal)
@@ -147,22 +146,28 @@ tpchgen_segwriter_write(TpchgenSegWriter *w, BlockNumber first, char *pages,
 
 	if (w->file < 0 || w->segno != segno)
 		segwriter_open_segment(w, segno);
-	written = FileWrite(w->file, pages, nbytes, offset,
-						WAIT_EVENT_DATA_FILE_EXTEND);
-	if (written != nbytes)
+
+	/*
+	 * A write that the disk cannot take whole writes what fits: the rest is
+	 * written again, so that a full disk is reported as such (ENOSPC).
+	 */
+	for (int done = 0; done < nbytes;)
 	{
-		if (written < 0)
+		int			written = FileWrite(w->file, pages + done, nbytes - done,
+										offset + done,
+										WAIT_EVENT_DATA_FILE_EXTEND);
+
+		if (written <= 0)
+		{
+			if (written == 0)
+				errno = ENOSPC;
 			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not write blocks %u to %u of file \"%s\": %m",
 							first, first + npages - 1, FilePathName(w->file)),
 					 errhint("Check free disk space.")));
-		ereport(ERROR,
-				(errcode(ERRCODE_DISK_FULL),
-				 errmsg("could not write blocks %u to %u of file \"%s\": wrote only %d of %d bytes",
-						first, first + npages - 1, FilePathName(w->file),
-						written, nbytes),
-				 errhint("Check free disk space.")));
+		}
+		done += written;
 	}
 
 	if (w->use_wal)

@@ -69,6 +69,7 @@ typedef struct load_options
 	int			server_side;
 	int			progress;		/* -1: on a terminal */
 	int			analyze;
+	int			pool_cache;
 } load_options;
 
 /* One COPY: group rows [first, first + count) of a table. */
@@ -155,6 +156,9 @@ usage(FILE *out)
 			"  --jobs N              connections loading at once (default 1)\n"
 			"  --keys MODE           none, primary (default) or foreign (primary and foreign)\n"
 			"  --no-analyze          skip ANALYZE after the load\n"
+			"  --no-pool-cache       build the text pool instead of mapping the copy kept\n"
+			"                        in $XDG_CACHE_HOME/tpchgen (default ~/.cache/tpchgen),\n"
+			"                        and keep none\n"
 			"  --schema NAME         target schema, created if missing (default public)\n"
 			"  --if-exists MODE      error (default): refuse if a table exists;\n"
 			"                        replace: drop the existing tables at the end\n"
@@ -202,7 +206,8 @@ parse_load_args(int argc, char **argv, load_options *o)
 	enum
 	{
 		OPT_SF = 256, OPT_JOBS, OPT_KEYS, OPT_SCHEMA, OPT_IF_EXISTS, OPT_PART, OPT_PARTS,
-		OPT_TABLES, OPT_SERVER, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_ANALYZE, OPT_HELP
+		OPT_TABLES, OPT_SERVER, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_ANALYZE, OPT_NO_POOL_CACHE,
+		OPT_HELP
 	};
 	static const struct option longopts[] = {
 		{"sf", required_argument, NULL, OPT_SF},
@@ -217,6 +222,7 @@ parse_load_args(int argc, char **argv, load_options *o)
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 		{"no-analyze", no_argument, NULL, OPT_NO_ANALYZE},
+		{"no-pool-cache", no_argument, NULL, OPT_NO_POOL_CACHE},
 		{"dbname", required_argument, NULL, 'd'},
 		{"host", required_argument, NULL, 'h'},
 		{"port", required_argument, NULL, 'p'},
@@ -236,6 +242,7 @@ parse_load_args(int argc, char **argv, load_options *o)
 	o->parts = 1;
 	o->progress = -1;
 	o->analyze = 1;
+	o->pool_cache = 1;
 	for (int t = 0; t < TPCH_NTABLES; t++)
 		o->tables[t] = 1;
 	opterr = 0;
@@ -299,6 +306,9 @@ parse_load_args(int argc, char **argv, load_options *o)
 				break;
 			case OPT_NO_ANALYZE:
 				o->analyze = 0;
+				break;
+			case OPT_NO_POOL_CACHE:
+				o->pool_cache = 0;
 				break;
 			case OPT_HELP:
 				usage(stdout);
@@ -858,6 +868,8 @@ typedef struct pool_build
 {
 	pthread_t	thread;
 	int			jobs;
+	int			use_cache;
+	int			built;			/* not from the cache: save it */
 	int			err;
 } pool_build;
 
@@ -866,7 +878,15 @@ build_pool(void *arg)
 {
 	pool_build *p = arg;
 
-	p->err = tpch_pool_init_threads(p->jobs);
+	p->err = client_pool_init(p->jobs, p->use_cache, &p->built);
+	return NULL;
+}
+
+static void *
+save_pool(void *arg)
+{
+	(void) arg;
+	client_pool_save();
 	return NULL;
 }
 
@@ -885,6 +905,8 @@ tpchgen_load_main(int argc, char **argv)
 	int64_t		total = 0;
 	pool_build	pool;
 	int			nudge = 1;
+	int			save;
+	pthread_t	saver;
 
 	parse_load_args(argc, argv, &o);
 	memset(&l, 0, sizeof(l));
@@ -901,8 +923,9 @@ tpchgen_load_main(int argc, char **argv)
 	if (o.server_side)
 		return server_side_load(&o, conn);
 
-	/* the text pool (~0.3 s of work) is built while the tables are made */
+	/* the text pool is mapped or built while the tables are made */
 	pool.jobs = o.jobs;
+	pool.use_cache = o.pool_cache;
 	if (pthread_create(&pool.thread, NULL, build_pool, &pool) != 0)
 		client_fail("could not start a thread");
 
@@ -984,6 +1007,11 @@ tpchgen_load_main(int argc, char **argv)
 		show_progress(&l, 1);
 	t_copy = elapsed(&l.start);
 
+	/* written for the next loads while the server makes keys and statistics */
+	save = o.pool_cache && pool.built;
+	if (save && pthread_create(&saver, NULL, save_pool, NULL) != 0)
+		save = 0;
+
 	if (o.keys != KEYS_NONE)
 	{
 		per_table(&l, w, tpch_sql_primary_key);
@@ -1042,6 +1070,8 @@ tpchgen_load_main(int argc, char **argv)
 		client_fail("interrupted: nothing was loaded");
 	client_exec(conn, "COMMIT");
 	cleanup_schema = NULL;
+	if (save)
+		pthread_join(saver, NULL);
 
 	printf("%-10s %12s %9s\n", "table", "rows", "seconds");
 	for (int t = 0; t < TPCH_NTABLES; t++)

@@ -12,10 +12,10 @@
  * built, nothing zeroed.
  *
  * A file is used only if all of its bytes hash to the pool's hash, which is
- * known here (checked on every use, ~0.04 s of one core; it names the file too): a truncated,
- * damaged or foreign file is ignored and written anew.  A file is written
- * under a name of its own and renamed into place, so a concurrent run sees
- * the whole file or none (both write the same bytes).  A cache that cannot
+ * known here and names the file (checked on every use, ~0.04 s of one
+ * core): a truncated, damaged or foreign file is ignored and written anew.
+ * A file is written under a name of its own and renamed into place, so a
+ * concurrent run sees the whole file or none (both write the same bytes).  A cache that cannot
  * be read or written (no home directory, a read-only or full file system)
  * costs the build and one warning, never the load.
  */

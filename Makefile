@@ -122,6 +122,7 @@ CLI_OBJS = \
 	cli/json.o \
 	cli/load.o \
 	cli/outfile.o \
+	cli/poolcache.o \
 	cli/qgen.o \
 	cli/report.o \
 	cli/run.o \

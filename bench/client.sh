@@ -16,11 +16,13 @@ server_cpu() {
 	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($16 + $17) / hz }' "/proc/$pm/stat"
 }
 
-# run_client SCHEMA JOBS: tpchgen load into a fresh schema, client side
+# run_client SCHEMA JOBS [cold]: tpchgen load into a fresh schema, client
+# side; cold: with no text pool cached, so the load builds and keeps it
 run_client() {
 	local s=$1 jobs=$2 s0 out
 	pq -c "DROP SCHEMA IF EXISTS $s CASCADE" -c "CHECKPOINT" >/dev/null 2>"$BASE/err" ||
 		{ ERR=$(errline "$BASE/err"); return 1; }
+	[ "${3:-}" = cold ] && rm -rf "$XDG_CACHE_HOME/tpchgen"
 	sync # the last run's dirty pages would throttle this one's writes
 	s0=$(server_cpu)
 	local t0 t1
@@ -72,9 +74,12 @@ client_measure() {
 	fi
 	[ -n "$GNUTIME" ] || { fail client.copy "/usr/bin/time is needed for the CPU figures"; return; }
 	log "== tpchgen load (libpq, binary COPY) against eight psql \\copy sessions"
+	# the text pool cache of the loads, apart from the user's own
+	export XDG_CACHE_HOME="$BASE/cache"
 	measure client.copy "8 x psql \\copy of the .tbl files, no keys" run_psql_copy pc
 	measure client.j1 "tpchgen load --jobs 1 --keys none --no-analyze" run_client cl 1
 	measure client.j2 "tpchgen load --jobs 2 --keys none --no-analyze" run_client cl 2
+	measure client.j2c "tpchgen load --jobs 2 --keys none --no-analyze, no pool cached" run_client cl 2 cold
 	pq -c "DROP SCHEMA IF EXISTS pc, cl CASCADE" >/dev/null 2>&1
 }
 
@@ -82,7 +87,7 @@ client_report() {
 	have client.copy || have client.j2 || return
 	say "#### Over libpq: tpchgen load against psql \\copy"
 	say ""
-	say "psql: the CLI's eight .tbl files (dbgen's bytes) sent by eight \`psql -c '\\copy ... FROM file (DELIMITER '|')'\` at once, into tables made beforehand with the same DDL and a last column for the trailing \`|\`; generating the files is not counted. tpchgen load: generates in the client and sends binary COPY over --jobs connections, through a staging schema moved into place at the end; no keys, no ANALYZE. Each run's wall clock from start to end, over the Unix socket of the same server. Client CPU: user + system seconds of the client process(es) (\`/usr/bin/time\`); server CPU: the growth of the postmaster's reaped children (the backends of the load). L0 for comparison: tpch_load on the server (the section above)."
+	say "psql: the CLI's eight .tbl files (dbgen's bytes) sent by eight \`psql -c '\\copy ... FROM file (DELIMITER '|')'\` at once, into tables made beforehand with the same DDL and a last column for the trailing \`|\`; generating the files is not counted. tpchgen load: generates in the client and sends binary COPY over --jobs connections, through a staging schema moved into place at the end; no keys, no ANALYZE; the text pool mapped from the cache file an earlier run kept, or, with no pool cached, built and then written to the cache (as on a first run). Each run's wall clock from start to end, over the Unix socket of the same server. Client CPU: user + system seconds of the client process(es) (\`/usr/bin/time\`); server CPU: the growth of the postmaster's reaped children (the backends of the load). L0 for comparison: tpch_load on the server (the section above)."
 	say ""
 	{
 		printf 'run\ts, median (min):\t× psql:\tclient CPU s:\tserver CPU s:\n'
@@ -92,6 +97,8 @@ client_report() {
 			"${CPU_CLIENT[client.j1]:-–}" "${CPU_SERVER[client.j1]:-–}"
 		printf 'tpchgen load --jobs 2\t%s\t%s\t%s\t%s\n' "$(secs client.j2)" "$(ratio client.j2 client.copy)" \
 			"${CPU_CLIENT[client.j2]:-–}" "${CPU_SERVER[client.j2]:-–}"
+		printf 'tpchgen load --jobs 2, no pool cached\t%s\t%s\t%s\t%s\n' "$(secs client.j2c)" \
+			"$(ratio client.j2c client.copy)" "${CPU_CLIENT[client.j2c]:-–}" "${CPU_SERVER[client.j2c]:-–}"
 		have load.l0 && printf 'L0: tpch_load on the server\t%s\t%s\t–\t–\n' "$(secs load.l0)" \
 			"$(ratio load.l0 client.copy)"
 	} | table

@@ -90,4 +90,19 @@ size_t		copybin_trailer(char *buf);
 /* One row of table t in binary; returns its bytes. */
 size_t		copybin_row(tpch_table t, const tpch_row *row, char *buf);
 
+/* in poolcache.c: the text pool kept in the user's cache directory */
+
+/*
+ * Makes the process's text pool: mapped from the cache file when it is there
+ * and whole (with use_cache), else built with nthreads threads (*built set).
+ * TPCH_OK or the build's error.
+ */
+int			client_pool_init(int nthreads, int use_cache, int *built);
+
+/*
+ * Writes the built pool to the cache file, for the next runs; a failure is
+ * one warning.
+ */
+void		client_pool_save(void);
+
 #endif							/* TPCHGEN_CLIENT_H */

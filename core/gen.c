@@ -170,9 +170,12 @@ comment(const tpch_gen *g, int64_t *x, int lo, int hi)
 	 * end needs a prefetch of its own only in another line (a redundant one
 	 * still takes a fill buffer).
 	 */
-	__builtin_prefetch(g->pool + off);
-	if ((off >> 6) != ((off + len - 1) >> 6))
-		__builtin_prefetch(g->pool + off + len - 1);
+	if (!g->no_prefetch)
+	{
+		__builtin_prefetch(g->pool + off);
+		if ((off >> 6) != ((off + len - 1) >> 6))
+			__builtin_prefetch(g->pool + off + len - 1);
+	}
 	return mkstr(g->pool + off, (uint32_t) len);
 }
 
@@ -582,6 +585,12 @@ tpch_pool_columns(tpch_table t)
 	static const uint8_t comment_col[TPCH_NTABLES] = {2, 3, 6, 8, 4, 7, 8, 15};
 
 	return (unsigned) t < TPCH_NTABLES ? UINT64_C(1) << comment_col[t] : 0;
+}
+
+void
+tpch_gen_set_prefetch(tpch_gen *g, int on)
+{
+	g->no_prefetch = !on;
 }
 
 int

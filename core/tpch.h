@@ -413,6 +413,7 @@ typedef struct tpch_gen
 	const char *pool;
 	tpch_stream s[TPCH_NSTREAMS];
 	int			nopool;			/* a selected column needs the missing pool */
+	int			no_prefetch;	/* tpch_gen_set_prefetch(g, 0) */
 	int64_t		big19;			/* 64-bit state of stream 19 (big) */
 	int64_t		big19_row;		/* the group row big19 starts, or 0 */
 	int64_t		big40;			/* 64-bit state of stream 40 (big) */
@@ -468,6 +469,15 @@ int			tpch_gen_seek_bounded(tpch_gen *g, int64_t first, int64_t count,
  */
 #define TPCH_WITH_LINES (UINT64_C(1) << 63)
 int			tpch_gen_set_columns(tpch_gen *g, uint64_t columns);
+
+/*
+ * Whether tpch_gen_next starts fetching each comment from its random spot
+ * in the pool as it draws it (on after init), so that the bytes have
+ * arrived when the caller copies them later.  A caller that holds several
+ * rows before copying them may turn it off and prefetch the comments of a
+ * batch of rows together instead (tpchgen load does: cheaper there).
+ */
+void		tpch_gen_set_prefetch(tpch_gen *g, int on);
 
 /*
  * Lets a lineitem generator leave out rows whose date column `col`

@@ -15,6 +15,9 @@ db=tpchgen_client_test
 work=$(mktemp -d "${TMPDIR:-/tmp}/tpchgen-client.XXXXXX")
 trap 'rm -rf "$work"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
 
+# the text pool cache of tpchgen load goes here, not into the user's home
+export XDG_CACHE_HOME="$work/cache"
+
 # shellcheck source=test/lib.sh
 . "$(dirname "$0")/lib.sh"
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
@@ -101,6 +104,28 @@ rc=$?
 check "interrupted load: status 1 and nothing left" "1 0 0" \
 	"$rc $(q "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'tpchgen_load%' OR nspname = 'interrupted'") \
 $(q "SELECT count(*) FROM pg_class WHERE relname = 'lineitem'" | awk '{print $1 - 2}')"
+
+# --- the text pool cache: kept by the first load, used by the next, rebuilt when damaged
+pool=$(ls "$XDG_CACHE_HOME"/tpchgen/pool-* 2>/dev/null)
+check "the first load kept the text pool in \$XDG_CACHE_HOME/tpchgen (and no temporary file)" \
+	"1 314576896" "$(echo "$pool" | grep -c .) $(stat -c %s "$pool" 2>/dev/null)"
+pool_md5=$(md5sum <"$pool" | cut -d' ' -f1)
+printf 'XXXXXXXX' | dd of="$pool" bs=1 seek=123456789 conv=notrunc status=none
+"$bin" load --sf 0.01 -d "$db" --schema damaged --no-progress >"$work/out" 2>"$work/err" &&
+	grep -q "ignoring the text pool cache .*damaged" "$work/err" &&
+	ok "a damaged cache is ignored with a warning ($(head -1 "$work/err"))" ||
+	not_ok "damaged cache: $(cat "$work/out" "$work/err")"
+same_as_dbgen damaged "with a damaged cache"
+check "the damaged cache was written again" "$pool_md5" "$(md5sum <"$pool" | cut -d' ' -f1)"
+XDG_CACHE_HOME="$work/nocache" "$bin" load --sf 0.01 -d "$db" --schema nocache --tables region \
+	--no-pool-cache --no-progress >"$work/out" 2>&1 && [ ! -e "$work/nocache" ] &&
+	ok "--no-pool-cache keeps no file" || not_ok "--no-pool-cache: $(cat "$work/out")"
+: >"$work/afile"
+XDG_CACHE_HOME="$work/afile" "$bin" load --sf 0.01 -d "$db" --schema unwritable --no-progress \
+	>"$work/out" 2>"$work/err" && grep -q "warning: could not create the directory" "$work/err" &&
+	ok "a cache that cannot be written costs a warning, not the load ($(head -1 "$work/err"))" ||
+	not_ok "unwritable cache: $(cat "$work/out" "$work/err")"
+same_as_dbgen unwritable "without a writable cache"
 
 # --- run: power and throughput tests, the report, validation
 "$bin" load --sf 0.01 -d "$db" --schema run --no-progress >/dev/null 2>&1 || not_ok "load for run"

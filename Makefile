@@ -44,6 +44,7 @@ PG_OBJS = \
 	src/plan.o \
 	src/pool.o \
 	src/scan.o \
+	src/segwrite.o \
 	src/slotring.o \
 	src/tpchgen.o \
 	src/tupleform.o \

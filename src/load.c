@@ -20,7 +20,8 @@
  * Each producer writes the pages it built itself, at the blocks its chunk
  * reserves in chunk order (a chunk's first block is known once the chunks
  * before it are built, not written), WAL-logged whole when the relation
- * needs WAL (tpchgen_write_blocks in pg_compat.h).  The leader learns of
+ * needs WAL, each run of a piece's pages within a segment in one write
+ * (segwrite.c).  The leader learns of
  * each written piece in chunk order (its first block, its rows: progress),
  * writes out the WAL the workers insert meanwhile (leader_progress), then
  * writes the visibility map and makes the heap durable.  The writes and
@@ -71,6 +72,7 @@
  * index-only scans need no VACUUM.
  */
 #include "btbuild.h"
+#include "segwrite.h"
 #include "slotring.h"
 
 #include "../core/schema.h"
@@ -206,6 +208,7 @@ typedef struct LoadProducer
 	uint32	   *locs;
 	SlotRingLeader *leader;		/* the leader's; NULL in a worker */
 	Relation	rel;			/* this process's, to write through */
+	TpchgenSegWriter *writer;	/* of its heap */
 	int			ncols;
 	TpchgenTupleColumn *cols;	/* the columns as core/schema.c types them */
 	int			comment;		/* the column cut from the pool, or -1 */
@@ -257,6 +260,8 @@ static void producer_start(LoadProducer *p, Relation rel);
 static void producer_keys(LoadProducer *p, char *keys);
 static void produce_chunk(LoadProducer *p, int64 chunk);
 static void worker_produce(void *arg, int64 chunk);
+static void start_page(Page page);
+static void finish_page(Page page);
 static bool place_tuple(LoadProducer *p, Page page, const char *data,
 						Size data_len);
 static void write_piece(LoadProducer *p, int64 chunk, char *pages, int npages,
@@ -819,6 +824,7 @@ fill_table(LoadTable *lt, double sf, int64 part, int64 parts, int workers,
 	}
 
 	tpchgen_slotring_lead(&r.leader, ring, pcxt, &load_ring_ops, &r);
+	tpchgen_segwriter_close(r.prod.writer);
 
 	if (pcxt != NULL)
 	{
@@ -980,6 +986,7 @@ producer_start(LoadProducer *p, Relation rel)
 	if (desc->natts != p->ncols)
 		elog(ERROR, "table \"%s\" does not have the columns tpch_load made",
 			 RelationGetRelationName(rel));
+	p->writer = tpchgen_segwriter_open(rel, MAIN_FORKNUM, sh->use_wal);
 	p->cols = palloc(sizeof(TpchgenTupleColumn) * p->ncols);
 	p->comment = -1;
 	for (int i = 0; i < p->ncols; i++)
@@ -1125,8 +1132,7 @@ produce_chunk(LoadProducer *p, int64 chunk)
 			 first);
 
 	producer_wait_slot(p, chunk);
-	PageInit(pages, BLCKSZ, 0);
-	PageSetAllVisible(pages);
+	start_page(pages);
 
 	while (ahead < ROWS_AHEAD && next_row(p, &p->ring[ahead]))
 		ahead++;
@@ -1160,8 +1166,7 @@ produce_chunk(LoadProducer *p, int64 chunk)
 				cur = 0;
 				producer_wait_slot(p, chunk);
 			}
-			PageInit(pages + (Size) cur * BLCKSZ, BLCKSZ, 0);
-			PageSetAllVisible(pages + (Size) cur * BLCKSZ);
+			start_page(pages + (Size) cur * BLCKSZ);
 			if (!place_tuple(p, pages + (Size) cur * BLCKSZ, p->data, len))
 				elog(ERROR, "tpchgen row does not fit an empty page");
 		}
@@ -1200,6 +1205,7 @@ write_piece(LoadProducer *p, int64 chunk, char *pages, int npages, int64 rows,
 		Page		page = pages + (Size) i * BLCKSZ;
 		OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
 
+		finish_page(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 		{
 			HeapTupleHeader td = (HeapTupleHeader) PageGetItem(page,
@@ -1218,11 +1224,40 @@ write_piece(LoadProducer *p, int64 chunk, char *pages, int npages, int64 rows,
 		if (seg_start > 0)
 			tpchgen_slotring_wait_consumed(p->slots, p->leader,
 										   Min(first, seg_start));
-		tpchgen_write_blocks(p->rel, MAIN_FORKNUM, p->sh->use_wal, blk,
-							 pages + (Size) done * BLCKSZ, n, true);
+		tpchgen_segwriter_write(p->writer, blk, pages + (Size) done * BLCKSZ,
+								n);
 		done += n;
 	}
 	publish(p, chunk, npages, rows, last);
+}
+
+/*
+ * Starts an empty all-visible heap page in a slot.  Unlike PageInit it does
+ * not zero the whole page, which would write every byte twice: place_tuple
+ * writes every byte of a tuple's place, and finish_page zeroes the free
+ * space left between the line pointers and the tuples, so the page ends as
+ * PageInit and PageAddItem would leave it.
+ */
+static void
+start_page(Page page)
+{
+	PageHeader	ph = (PageHeader) page;
+
+	memset(page, 0, SizeOfPageHeaderData);
+	ph->pd_lower = SizeOfPageHeaderData;
+	ph->pd_upper = BLCKSZ;
+	ph->pd_special = BLCKSZ;
+	PageSetPageSizeAndVersion(page, BLCKSZ, PG_PAGE_LAYOUT_VERSION);
+	PageSetAllVisible(page);
+}
+
+/* Zeroes a built page's free space, before it is written. */
+static void
+finish_page(Page page)
+{
+	PageHeader	ph = (PageHeader) page;
+
+	memset(page + ph->pd_lower, 0, ph->pd_upper - ph->pd_lower);
 }
 
 /*
@@ -1247,12 +1282,17 @@ place_tuple(LoadProducer *p, Page page, const char *data, Size data_len)
 		(Size) (ph->pd_upper - ph->pd_lower) < MAXALIGN(len) + sizeof(ItemIdData))
 		return false;
 
-	/* PageInit zeroed the page: the padding after the tuple stays zero */
 	ph->pd_upper -= MAXALIGN(len);
 	ItemIdSetNormal(PageGetItemId(page, off), ph->pd_upper, len);
 	ph->pd_lower += sizeof(ItemIdData);
 
+	/*
+	 * Every byte of the tuple's place is written (start_page zeroes
+	 * nothing): the padding after the data and after the header zero.
+	 */
 	td = (HeapTupleHeader) (page + ph->pd_upper);
+	memset((char *) td + MAXALIGN(len) - sizeof(uint64), 0, sizeof(uint64));
+	memset(td, 0, hoff);
 	HeapTupleHeaderSetNatts(td, p->ncols);
 	td->t_hoff = hoff;
 	/* every table has varchar columns, none has NULLs */
@@ -1291,5 +1331,6 @@ tpchgen_load_worker(dsm_segment *seg, shm_toc *toc)
 	p.rel = rel;
 	producer_start(&p, rel);
 	tpchgen_slotring_work(p.slots, worker_produce, &p);
+	tpchgen_segwriter_close(p.writer);
 	table_close(rel, AccessShareLock);
 }

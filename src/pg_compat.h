@@ -251,6 +251,56 @@ tpchgen_sync_written(Relation rel, ForkNumber fork, bool use_wal,
 }
 
 /*
+ * A new relation's segment files written through descriptors of our own
+ * (segwrite.c), as md.c would write them: the path of a fork (18 returns it
+ * by value), the tag of md.c's sync request for a segment (16 renamed its
+ * relation field), and the flags md.c opens data files with (16 added
+ * direct I/O).
+ */
+#include "common/relpath.h"
+#include "storage/fd.h"
+#include "storage/sync.h"
+
+static inline void
+tpchgen_fork_path(Relation rel, ForkNumber fork, char *buf)
+{
+#if PG_VERSION_NUM >= 180000
+	RelPathStr	path = relpathbackend(rel->rd_locator, rel->rd_backend, fork);
+
+	strlcpy(buf, path.str, MAXPGPATH);
+#else
+	char	   *path = relpathbackend(rel->rd_locator, rel->rd_backend, fork);
+
+	strlcpy(buf, path, MAXPGPATH);
+	pfree(path);
+#endif
+}
+
+static inline void
+tpchgen_md_filetag(FileTag *tag, Relation rel, ForkNumber fork,
+				   BlockNumber segno)
+{
+	/* the checkpointer hashes the whole tag: the padding must be zero */
+	memset(tag, 0, sizeof(FileTag));
+	tag->handler = SYNC_HANDLER_MD;
+	tag->forknum = fork;
+#if PG_VERSION_NUM >= 160000
+	tag->rlocator = rel->rd_locator;
+#else
+	tag->rnode = rel->rd_locator;
+#endif
+	tag->segno = segno;
+}
+
+#if PG_VERSION_NUM >= 160000
+#define TPCHGEN_DATA_FILE_FLAGS \
+	(O_RDWR | O_CREAT | PG_BINARY | \
+	 ((io_direct_flags & IO_DIRECT_DATA) ? PG_O_DIRECT : 0))
+#else
+#define TPCHGEN_DATA_FILE_FLAGS (O_RDWR | O_CREAT | PG_BINARY)
+#endif
+
+/*
  * One writer for a whole fork, in block order (tpch_load's visibility map):
  * tpchgen_bulk_start, tpchgen_bulk_write (as tpchgen_write_blocks), then
  * tpchgen_bulk_finish, which makes the pages durable as

@@ -216,7 +216,6 @@ static bool claim_chunk(TpchgenScan *scan);
 static void stop_thread(TpchgenThread *t);
 static void start_generator(TpchgenScan *scan);
 static TpchgenConv choose_conv(const tpch_column *c, Form_pg_attribute att);
-static Datum numeric_from_cents(char *buf, int64 cents);
 static char *value_text(const TpchgenOutColumn *oc, const char *field);
 
 /* ------------------------------------------------------------------------
@@ -780,8 +779,8 @@ convert_row(TpchgenScan *scan, TpchgenRingRow *rr)
 		char	   *p = rr->arena + MAXALIGN(used);
 
 		oc = &scan->out[i];
-		values[oc->attno] = numeric_from_cents(p, *(const int64 *) (row + oc->offset) *
-											   oc->cents);
+		values[oc->attno] = tpchgen_numeric_from_cents(p, *(const int64 *) (row + oc->offset) *
+													   oc->cents);
 		isnull[oc->attno] = false;
 		used = p + VARSIZE(p) - rr->arena;
 	}
@@ -1310,69 +1309,6 @@ choose_conv(const tpch_column *c, Form_pg_attribute att)
 			break;
 	}
 	return CONV_INPUT;
-}
-
-/*
- * Builds numeric(15,2) value cents/100 at buf, in the short format that
- * numeric.c itself produces (and stores on disk, so it cannot change):
- * a 4-byte varlena header, a 16-bit header with sign, display scale and
- * weight, then base-10000 digits, most significant first, without leading
- * or trailing zero digits; zero has no digits and weight 0.  The result is
- * byte-identical to numeric_in's, so hashing and comparisons agree.
- */
-#define NUM_SHORT			0x8000
-#define NUM_SHORT_SIGN		0x2000
-#define NUM_SHORT_DSCALE_SHIFT 7
-#define NUM_SHORT_WEIGHT_SIGN 0x0040
-#define NUM_SHORT_WEIGHT_MASK 0x003F
-#define NUM_BASE			10000
-
-static Datum
-numeric_from_cents(char *buf, int64 cents)
-{
-	bool		neg = cents < 0;
-	uint64		v = neg ? -(uint64) cents : (uint64) cents;
-	uint64		whole = v / 100;
-	int16		group[5];		/* whole part, least significant first */
-	int			ngroups = 0;
-	int16	   *digits = (int16 *) (buf + VARHDRSZ + sizeof(uint16));
-	int			ndigits = 0;
-	int			weight;
-	uint16		header;
-
-	while (whole > 0)
-	{
-		group[ngroups++] = (int16) (whole % NUM_BASE);
-		whole /= NUM_BASE;
-	}
-	for (int i = ngroups - 1; i >= 0; i--)
-		digits[ndigits++] = group[i];
-	digits[ndigits++] = (int16) (v % 100 * 100);
-	weight = ngroups - 1;
-
-	/* the leading group is never zero; trailing zero digits go */
-	while (ndigits > 0 && digits[ndigits - 1] == 0)
-		ndigits--;
-	if (ndigits == 0)
-	{
-		weight = 0;
-		neg = false;
-	}
-
-	header = NUM_SHORT | (2 << NUM_SHORT_DSCALE_SHIFT) |
-		(neg ? NUM_SHORT_SIGN : 0) |
-		(weight < 0 ? NUM_SHORT_WEIGHT_SIGN : 0) |
-		(weight & NUM_SHORT_WEIGHT_MASK);
-	memcpy(buf + VARHDRSZ, &header, sizeof(header));
-	SET_VARSIZE(buf, VARHDRSZ + sizeof(uint16) + ndigits * sizeof(int16));
-	return PointerGetDatum(buf);
-}
-
-/* numeric_from_cents for the load, which stores values without Datums. */
-Datum
-tpchgen_numeric_from_cents(char *buf, int64 cents)
-{
-	return numeric_from_cents(buf, cents);
 }
 
 /* The value as text, for the type's input function. */

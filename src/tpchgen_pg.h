@@ -83,7 +83,6 @@ extern double tpchgen_table_rows(tpch_table table, double sf,
 								 int64 part, int64 parts);
 extern uint64 tpchgen_table_chunks(tpch_table table, double sf,
 								   int64 part, int64 parts);
-extern Datum tpchgen_numeric_from_cents(char *buf, int64 cents);
 extern double tpchgen_update_rows(tpch_table table, double sf, int64 set);
 extern uint64 tpchgen_update_chunks(tpch_table table, double sf, int64 set);
 
@@ -113,6 +112,7 @@ extern Size tpchgen_tuple_data_bound(const TpchgenTupleColumn *cols, int ncols);
 extern Size tpchgen_form_tuple(const TpchgenTupleColumn *cols, int ncols,
 							   Oid typid, int32 typmod, const tpch_row *row,
 							   char *buf);
+extern Datum tpchgen_numeric_from_cents(char *buf, int64 cents);
 
 /* in updates.c: the update sets' functions and refresh procedures */
 extern void tpchgen_check_update(double sf, int64 set);

@@ -31,14 +31,25 @@ align_zero(char *data, Size off, Size align)
 	return aligned;
 }
 
+/* Bytes a string copy may write past the value (see put_varlena). */
+#define COPY_OVERSHOOT 16
+
 /*
- * Appends a varlena value of len bytes blank-padded to pad at data + off, as
- * heap_fill_tuple stores it: with a one-byte header and unaligned when it is
- * short enough, else with a four-byte header aligned as the type (int).
+ * Appends a string of the core, len bytes blank-padded to pad, at data +
+ * off as heap_fill_tuple stores a varlena: with a one-byte header and
+ * unaligned when it is short enough, else with a four-byte header aligned as
+ * the type (int).  Copied and padded in 16-byte pieces, which the compiler
+ * turns into two vector moves where a memcpy of an unknown length becomes a
+ * slow string instruction: the core pads every string's source so that it
+ * may be read up to 15 bytes past its end, and the bytes written past the
+ * value are overwritten by the next one or lie past the tuple's data, within
+ * tpchgen_tuple_data_bound.
  */
 static inline Size
 put_varlena(char *data, Size off, const char *src, uint32 len, uint32 pad)
 {
+	static const char blanks[COPY_OVERSHOOT + 1] = "                ";
+
 	uint32		full = Max(len, pad);
 	char	   *p;
 
@@ -53,10 +64,97 @@ put_varlena(char *data, Size off, const char *src, uint32 len, uint32 pad)
 		SET_VARSIZE(data + off, full + VARHDRSZ);
 		p = data + off + VARHDRSZ;
 	}
-	memcpy(p, src, len);
-	if (full > len)
-		memset(p + len, ' ', full - len);
+	for (uint32 i = 0; i < len; i += COPY_OVERSHOOT)
+		memcpy(p + i, src + i, COPY_OVERSHOOT);
+	for (uint32 i = len; i < full; i += COPY_OVERSHOOT)
+		memcpy(p + i, blanks, COPY_OVERSHOOT);
 	return p + full - data;
+}
+
+/*
+ * numeric(15,2) values in the short format that numeric.c itself produces
+ * (and stores on disk, so it cannot change): a 16-bit header with sign,
+ * display scale and weight, then base-10000 digits, most significant first,
+ * without leading or trailing zero digits; zero has no digits and weight 0.
+ * The bytes are numeric_in's, so hashing and comparisons agree.
+ */
+#define NUM_SHORT			0x8000
+#define NUM_SHORT_SIGN		0x2000
+#define NUM_SHORT_DSCALE_SHIFT 7
+#define NUM_SHORT_WEIGHT_SIGN 0x0040
+#define NUM_SHORT_WEIGHT_MASK 0x003F
+#define NUM_BASE			10000
+
+/* The most bytes numeric_body writes: header, five whole digits, cents. */
+#define NUM_BODY_MAX		(sizeof(uint16) + 6 * sizeof(int16))
+StaticAssertDecl(VARHDRSZ_SHORT + NUM_BODY_MAX <= VARATT_SHORT_MAX,
+				 "a numeric value always takes a one-byte varlena header");
+
+/*
+ * Writes the header and digits of numeric cents/100 at p (unaligned) and
+ * returns their length.  TPC-H's amounts have at most two whole digits
+ * (below 10^8), which take no loop.
+ */
+static inline Size
+numeric_body(char *p, int64 cents)
+{
+	bool		neg = cents < 0;
+	uint64		v = neg ? -(uint64) cents : (uint64) cents;
+	uint64		whole = v / 100;
+	int16		digits[6];
+	int			ndigits = 0;
+	int			weight;
+	uint16		header;
+
+	if (whole >= (uint64) NUM_BASE * NUM_BASE)
+	{
+		int16		group[5];	/* least significant first */
+		int			ngroups = 0;
+
+		while (whole > 0)
+		{
+			group[ngroups++] = (int16) (whole % NUM_BASE);
+			whole /= NUM_BASE;
+		}
+		while (ngroups > 0)
+			digits[ndigits++] = group[--ngroups];
+	}
+	else if (whole >= NUM_BASE)
+	{
+		digits[ndigits++] = (int16) (whole / NUM_BASE);
+		digits[ndigits++] = (int16) (whole % NUM_BASE);
+	}
+	else if (whole > 0)
+		digits[ndigits++] = (int16) whole;
+	weight = ndigits - 1;
+	digits[ndigits++] = (int16) (v % 100 * 100);
+
+	/* the leading digit is never zero; trailing zero digits go */
+	while (ndigits > 0 && digits[ndigits - 1] == 0)
+		ndigits--;
+	if (ndigits == 0)
+	{
+		weight = 0;
+		neg = false;
+	}
+
+	header = NUM_SHORT | (2 << NUM_SHORT_DSCALE_SHIFT) |
+		(neg ? NUM_SHORT_SIGN : 0) |
+		(weight < 0 ? NUM_SHORT_WEIGHT_SIGN : 0) |
+		(weight & NUM_SHORT_WEIGHT_MASK);
+	memcpy(p, &header, sizeof(header));
+	for (int i = 0; i < ndigits; i++)
+		memcpy(p + sizeof(header) + i * sizeof(int16), &digits[i],
+			   sizeof(int16));
+	return sizeof(header) + ndigits * sizeof(int16);
+}
+
+/* Builds numeric cents/100 at buf, a 4-byte varlena header first. */
+Datum
+tpchgen_numeric_from_cents(char *buf, int64 cents)
+{
+	SET_VARSIZE(buf, VARHDRSZ + numeric_body(buf + VARHDRSZ, cents));
+	return PointerGetDatum(buf);
 }
 
 /*
@@ -105,11 +203,12 @@ tpchgen_form_tuple_data(const TpchgenTupleColumn *cols, int ncols,
 				break;
 			case TPCHGEN_STORE_NUMERIC:
 				{
-					char		num[VARHDRSZ + sizeof(uint16) + 8 * sizeof(int16)];
+					/* always short enough for a one-byte header */
+					Size		len = numeric_body(data + off + VARHDRSZ_SHORT,
+												   *(const int64 *) field * c->cents);
 
-					tpchgen_numeric_from_cents(num, *(const int64 *) field * c->cents);
-					off = put_varlena(data, off, num + VARHDRSZ,
-									  VARSIZE(num) - VARHDRSZ, 0);
+					SET_VARSIZE_SHORT(data + off, VARHDRSZ_SHORT + len);
+					off += VARHDRSZ_SHORT + len;
 				}
 				break;
 			case TPCHGEN_STORE_TEXT:
@@ -129,12 +228,12 @@ tpchgen_form_tuple_data(const TpchgenTupleColumn *cols, int ncols,
 /*
  * Bytes a row's tuple data may take: every value's alignment and header,
  * the blank padding, and the strings, which together never exceed a
- * formatted line.
+ * formatted line; then what the last copy may write past them.
  */
 Size
 tpchgen_tuple_data_bound(const TpchgenTupleColumn *cols, int ncols)
 {
-	Size		bound = TPCH_MAX_LINE;
+	Size		bound = TPCH_MAX_LINE + COPY_OVERSHOOT;
 
 	for (int i = 0; i < ncols; i++)
 		bound += MAXIMUM_ALIGNOF + VARHDRSZ + sizeof(int64) + 8 * sizeof(int16) +

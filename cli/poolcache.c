@@ -38,7 +38,6 @@
 #define POOL_HASH UINT64_C(0xbbe4c67c86f57d02)
 
 #define HASH_MULT UINT64_C(0x9e3779b97f4a7c15)
-#define HUGE_PAGE ((size_t) 2 * 1024 * 1024)
 
 /* Pieces the file is written in: large, so the page cache gets large folios. */
 #define WRITE_PIECE ((size_t) 8 * 1024 * 1024)
@@ -105,49 +104,13 @@ cache_path(char *buf, size_t cap, int dir_only)
 	return n > 0 && (size_t) n < cap ? buf : NULL;
 }
 
-/*
- * Maps the file read-only at a 2 MiB boundary, so that the page cache's
- * large folios can be mapped as huge pages (Linux 6.16 and later on ext4 and
- * XFS): comments are cut from anywhere in 300 MiB, and 4 kB pages would
- * cost a TLB miss for nearly every one.  NULL on failure.
- */
-static char *
-map_pool(int fd)
-{
-	char	   *reserve;
-	char	   *aligned;
-	char	   *mem;
-	size_t		head;
-
-	reserve = mmap(NULL, TPCH_POOL_ALLOC + HUGE_PAGE, PROT_NONE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (reserve == MAP_FAILED)
-		return NULL;
-	aligned = (char *) (((uintptr_t) reserve + HUGE_PAGE - 1) & ~(uintptr_t) (HUGE_PAGE - 1));
-	mem = mmap(aligned, TPCH_POOL_ALLOC, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
-	if (mem == MAP_FAILED)
-	{
-		munmap(reserve, TPCH_POOL_ALLOC + HUGE_PAGE);
-		return NULL;
-	}
-	/* the reservation around the mapping goes back (TPCH_POOL_ALLOC is whole pages) */
-	head = (size_t) (aligned - reserve);
-	if (head > 0)
-		munmap(reserve, head);
-	munmap(aligned + TPCH_POOL_ALLOC, HUGE_PAGE - head);
-#ifdef MADV_HUGEPAGE
-	(void) madvise(mem, TPCH_POOL_ALLOC, MADV_HUGEPAGE);
-#endif
-	return mem;
-}
-
 /* The pool from the cache file, if it is there and whole; else 0. */
 static int
 pool_from_cache(void)
 {
 	char		path[4096];
 	struct stat st;
-	char	   *mem;
+	const char *mem;
 	int			fd;
 
 	if (cache_path(path, sizeof(path), 0) == NULL)
@@ -156,7 +119,7 @@ pool_from_cache(void)
 	if (fd < 0)
 		return 0;
 	if (fstat(fd, &st) != 0 || st.st_size != (off_t) TPCH_POOL_ALLOC ||
-		(mem = map_pool(fd)) == NULL)
+		(mem = tpch_pool_map_file(fd)) == NULL)
 	{
 		close(fd);
 		client_warn("ignoring the text pool cache %s: not a whole pool", path);
@@ -165,7 +128,7 @@ pool_from_cache(void)
 	close(fd);
 	if (pool_hash(mem, TPCH_POOL_ALLOC) != POOL_HASH)
 	{
-		munmap(mem, TPCH_POOL_ALLOC);
+		munmap((void *) mem, TPCH_POOL_ALLOC);
 		client_warn("ignoring the text pool cache %s: its contents are damaged", path);
 		return 0;
 	}

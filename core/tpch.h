@@ -182,6 +182,13 @@ void		tpch_pool_build_threads(char *buf, int nthreads);
  */
 int			tpch_pool_adopt(const char *buf);
 
+/*
+ * Maps a file holding a built pool (TPCH_POOL_ALLOC bytes) read-only, at a
+ * 2 MiB boundary so that it can be mapped in huge pages; NULL with errno set
+ * on failure.  The mapping can then be adopted (tpch_pool_adopt).
+ */
+const char *tpch_pool_map_file(int fd);
+
 /* The columns of a table cut from the pool (its comments), as a mask. */
 uint64_t	tpch_pool_columns(tpch_table t);
 

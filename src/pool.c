@@ -51,7 +51,6 @@
 
 /* The trailer follows the pool, page-aligned: the pool starts the file. */
 #define TRAILER_OFFSET	TYPEALIGN(4096, TPCH_POOL_ALLOC)
-#define HUGE_PAGE		((size_t) 2 * 1024 * 1024)
 
 /* Pieces the pool is written in: large, so the page cache gets 2 MiB folios. */
 #define WRITE_PIECE		((size_t) 8 * 1024 * 1024)
@@ -238,45 +237,6 @@ note_checked(void)
 	close(fd);
 }
 
-/*
- * Maps the pool file read-only at a 2 MiB boundary, so that its 2 MiB page
- * cache folios can be mapped as huge pages.  NULL (errno set) on failure.
- */
-static const char *
-map_file(int fd)
-{
-	char	   *reserve;
-	char	   *aligned;
-	char	   *mem;
-	size_t		head;
-
-	reserve = mmap(NULL, TPCH_POOL_ALLOC + HUGE_PAGE, PROT_NONE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (reserve == MAP_FAILED)
-		return NULL;
-	aligned = (char *) TYPEALIGN(HUGE_PAGE, reserve);
-	mem = mmap(aligned, TPCH_POOL_ALLOC, PROT_READ, MAP_SHARED | MAP_FIXED,
-			   fd, 0);
-	if (mem == MAP_FAILED)
-	{
-		int			save = errno;
-
-		munmap(reserve, TPCH_POOL_ALLOC + HUGE_PAGE);
-		errno = save;
-		return NULL;
-	}
-	/* give back the reservation around the mapping (TPCH_POOL_ALLOC is whole pages) */
-	head = aligned - reserve;
-	if (head > 0)
-		munmap(reserve, head);
-	munmap(aligned + TPCH_POOL_ALLOC, HUGE_PAGE - head);
-#ifdef MADV_HUGEPAGE
-	/* read back after eviction in 2 MiB folios, mapped as huge pages */
-	(void) madvise(mem, TPCH_POOL_ALLOC, MADV_HUGEPAGE);
-#endif
-	return mem;
-}
-
 typedef enum PoolFileState
 {
 	POOL_FILE_OK,
@@ -309,7 +269,7 @@ open_pool_file(bool check, const char **pool)
 		t.build_id_len != build_id_len ||
 		memcmp(t.build_id, build_id, build_id_len) != 0 ||
 		t.pool_bytes != TPCH_POOL_ALLOC ||
-		(mem = map_file(fd)) == NULL)
+		(mem = tpch_pool_map_file(fd)) == NULL)
 	{
 		close(fd);
 		return POOL_FILE_BAD;

@@ -190,6 +190,9 @@ tpchgen_set_relstats(Relation rel, BlockNumber pages, double tuples,
  * Writing the pages of a relation created in this transaction around shared
  * buffers (tpch_load).
  *
+ * tpchgen_log_pages WAL-logs npages pages whole (log_newpages, up to
+ * XLR_MAX_BLOCK_ID to a record), at blocks first, first + 1, ...
+ *
  * tpchgen_write_blocks writes npages standard or non-standard pages (page_std,
  * as log_newpage takes it) at blocks first, first + 1, ...: WAL-logged whole,
  * up to XLR_MAX_BLOCK_ID to a record, when use_wal, then written through smgr
@@ -213,8 +216,8 @@ tpchgen_set_relstats(Relation rel, BlockNumber pages, double tuples,
 #include "storage/smgr.h"
 
 static inline void
-tpchgen_write_blocks(Relation rel, ForkNumber fork, bool use_wal,
-					 BlockNumber first, char *pages, int npages, bool page_std)
+tpchgen_log_pages(Relation rel, ForkNumber fork, BlockNumber first,
+				  char *pages, int npages, bool page_std)
 {
 	for (int done = 0; done < npages; done += XLR_MAX_BLOCK_ID)
 	{
@@ -227,13 +230,22 @@ tpchgen_write_blocks(Relation rel, ForkNumber fork, bool use_wal,
 			blknos[i] = first + done + i;
 			list[i] = pages + (Size) (done + i) * BLCKSZ;
 		}
-		if (use_wal)
-			log_newpages(&rel->rd_locator, fork, n, blknos, list, page_std);
-		for (int i = 0; i < n; i++)
-		{
-			PageSetChecksumInplace(list[i], blknos[i]);
-			smgrextend(RelationGetSmgr(rel), fork, blknos[i], list[i], !use_wal);
-		}
+		log_newpages(&rel->rd_locator, fork, n, blknos, list, page_std);
+	}
+}
+
+static inline void
+tpchgen_write_blocks(Relation rel, ForkNumber fork, bool use_wal,
+					 BlockNumber first, char *pages, int npages, bool page_std)
+{
+	if (use_wal)
+		tpchgen_log_pages(rel, fork, first, pages, npages, page_std);
+	for (int i = 0; i < npages; i++)
+	{
+		Page		page = pages + (Size) i * BLCKSZ;
+
+		PageSetChecksumInplace(page, first + i);
+		smgrextend(RelationGetSmgr(rel), fork, first + i, page, !use_wal);
 	}
 }
 

@@ -42,7 +42,6 @@
  */
 #include "segwrite.h"
 
-#include "access/xloginsert.h"
 #include "storage/bufpage.h"
 #include "storage/fd.h"
 #include "storage/sync.h"
@@ -126,21 +125,7 @@ tpchgen_segwriter_write(TpchgenSegWriter *w, BlockNumber first, char *pages,
 
 	Assert(npages > 0 && (first + npages - 1) / RELSEG_SIZE == segno);
 	if (w->use_wal)
-	{
-		for (int done = 0; done < npages; done += XLR_MAX_BLOCK_ID)
-		{
-			int			n = Min(XLR_MAX_BLOCK_ID, npages - done);
-			BlockNumber blknos[XLR_MAX_BLOCK_ID];
-			Page		list[XLR_MAX_BLOCK_ID];
-
-			for (int i = 0; i < n; i++)
-			{
-				blknos[i] = first + done + i;
-				list[i] = pages + (Size) (done + i) * BLCKSZ;
-			}
-			log_newpages(&w->rel->rd_locator, w->fork, n, blknos, list, true);
-		}
-	}
+		tpchgen_log_pages(w->rel, w->fork, first, pages, npages, true);
 	for (int i = 0; i < npages; i++)
 		PageSetChecksumInplace(pages + (Size) i * BLCKSZ, first + i);
 

@@ -19,6 +19,7 @@ use Exporter 'import';
 use Fcntl qw(O_WRONLY O_CREAT O_DIRECT);
 use File::Basename qw(dirname);
 use IPC::Run;
+use PostgreSQL::Test::Cluster;
 
 # The tree's bin/tpchgen.  Found from this file, not from $TESTDIR, which
 # PGXS no longer sets from PostgreSQL 17 on.
@@ -26,7 +27,7 @@ our $cli = abs_path(dirname(__FILE__) . '/../..') . '/bin/tpchgen';
 
 our @EXPORT = qw(entries slurp spew sha256_of io_uring_disabled
   takes_direct_io start_slow_export wait_for_export_progress table_fingerprints
-  stray_files);
+  stray_files load_node database_dir);
 
 # Every entry of a directory, hidden ones included, sorted.
 sub entries
@@ -121,6 +122,36 @@ sub table_fingerprints
 				"SELECT '$_', count(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM "
 				  . $from->($_) . ' t'
 			} qw(region nation supplier part partsupp customer orders lineitem)));
+}
+
+# A started cluster for the tpch_load tests, named $name: `init` with the
+# options of $opt{init} (e.g. { allows_streaming => 1 }), room for two
+# parallel workers, then the settings of $opt{conf}, and in the database
+# postgres the extension tpchgen and those of $opt{extensions}.
+sub load_node
+{
+	my ($name, %opt) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init(%{ $opt{init} // {} });
+	$node->append_conf(
+		'postgresql.conf', qq(
+max_worker_processes = 8
+max_parallel_workers = 4
+max_parallel_workers_per_gather = 2
+) . ($opt{conf} // ''));
+	$node->start;
+	$node->safe_psql('postgres',
+		join('; ', map { "CREATE EXTENSION $_" } 'tpchgen', @{ $opt{extensions} // [] }));
+	return $node;
+}
+
+# The directory of $node's database postgres, where its relation files are.
+sub database_dir
+{
+	my ($node) = @_;
+	return $node->data_dir . '/base/'
+	  . $node->safe_psql('postgres',
+		"SELECT oid FROM pg_database WHERE datname = 'postgres'");
 }
 
 # The files of $dbdir ($node's database directory) that belong to no

@@ -9,6 +9,9 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use TpchgenTest;
 
 my @tables = qw(region nation supplier part partsupp customer orders lineitem);
 
@@ -51,18 +54,12 @@ sub start_uncommitted_load
 
 for my $wal_level (qw(replica minimal))
 {
-	my $node = PostgreSQL::Test::Cluster->new("load_$wal_level");
-	$node->init(allows_streaming => $wal_level eq 'replica' ? 1 : 0);
-	$node->append_conf(
-		'postgresql.conf', qq(
-wal_level = $wal_level
+	my $node = load_node(
+		"load_$wal_level",
+		init => { allows_streaming => $wal_level eq 'replica' ? 1 : 0 },
+		conf => qq(wal_level = $wal_level
 max_wal_senders = @{[ $wal_level eq 'replica' ? 10 : 0 ]}
-max_worker_processes = 8
-max_parallel_workers = 4
-max_parallel_workers_per_gather = 2
 ));
-	$node->start;
-	$node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
 	my $want = expected($node);
 
 	my $standby;

@@ -14,19 +14,8 @@ use FindBin;
 use lib "$FindBin::RealBin/../perl";
 use TpchgenTest;
 
-my $node = PostgreSQL::Test::Cluster->new('load_safety');
-$node->init;
-$node->append_conf(
-	'postgresql.conf', qq(
-max_worker_processes = 8
-max_parallel_workers = 4
-max_parallel_workers_per_gather = 2
-));
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
-my $dbdir = $node->data_dir . '/base/'
-  . $node->safe_psql('postgres',
-	"SELECT oid FROM pg_database WHERE datname = 'postgres'");
+my $node = load_node('load_safety');
+my $dbdir = database_dir($node);
 
 # Starts a slowed-down load of lineitem at SF 0.1 in the background, followed
 # by a query that shows the session goes on.

@@ -13,19 +13,14 @@ use Time::HiRes;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use TpchgenTest;
 
-my $node = PostgreSQL::Test::Cluster->new('load_checkpoint');
-$node->init(allows_streaming => 1);	# wal_level = replica: the pages go to the WAL
-$node->append_conf(
-	'postgresql.conf', qq(
-max_worker_processes = 8
-max_parallel_workers = 4
-max_parallel_workers_per_gather = 2
-log_min_messages = debug1
-));
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
-$node->safe_psql('postgres', 'CREATE EXTENSION pg_visibility');
+# wal_level = replica: the pages go to the WAL
+my $node = load_node('load_checkpoint',
+	init => { allows_streaming => 1 }, conf => "log_min_messages = debug1\n",
+	extensions => ['pg_visibility']);
 
 my $want = $node->safe_psql('postgres',
 	"SELECT count(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM tpch_lineitem(sf => 0.01) t");

@@ -19,20 +19,10 @@ use Test::More;
 
 my @tables = qw(region nation supplier part partsupp customer orders lineitem);
 
-my $node = PostgreSQL::Test::Cluster->new('parallel_write');
-$node->init(allows_streaming => 1);    # wal_level = replica
-$node->append_conf(
-	'postgresql.conf', qq(
-max_worker_processes = 8
-max_parallel_workers = 4
-max_parallel_workers_per_gather = 2
-));
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
-$node->safe_psql('postgres', 'CREATE EXTENSION pageinspect');
-my $dbdir = $node->data_dir . '/base/'
-  . $node->safe_psql('postgres',
-	"SELECT oid FROM pg_database WHERE datname = 'postgres'");
+# wal_level = replica
+my $node = load_node('parallel_write',
+	init => { allows_streaming => 1 }, extensions => ['pageinspect']);
+my $dbdir = database_dir($node);
 
 # Per table: its rows with their TIDs, in block order, as one md5.
 sub pages_of
@@ -110,19 +100,8 @@ $node->stop;
 # ---- across the 1 GB segment boundary ----
 # wal_level = minimal: the commit syncs the files the workers wrote, from the
 # leader, and no WAL doubles the 2 GB written.
-my $min = PostgreSQL::Test::Cluster->new('parallel_write_minimal');
-$min->init;
-$min->append_conf(
-	'postgresql.conf', qq(
-wal_level = minimal
-max_wal_senders = 0
-max_worker_processes = 8
-max_parallel_workers = 4
-max_parallel_workers_per_gather = 2
-));
-$min->start;
-$min->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
-$min->safe_psql('postgres', 'CREATE EXTENSION pageinspect');
+my $min = load_node('parallel_write_minimal',
+	conf => "wal_level = minimal\nmax_wal_senders = 0\n", extensions => ['pageinspect']);
 $node = $min;    # for misplaced()
 my $sf = 2;
 $min->safe_psql('postgres',

@@ -12,6 +12,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use TpchgenTest;
 
 # Every primary key of the schemas, checked as the primary sees it.
 sub check_keys
@@ -50,19 +53,14 @@ my $schemas = "'serial', 'par', 'part2', 'unl', 'big'";
 
 for my $wal_level (qw(replica minimal))
 {
-	my $node = PostgreSQL::Test::Cluster->new("btree_$wal_level");
-	$node->init(allows_streaming => $wal_level eq 'replica' ? 1 : 0);
-	$node->append_conf(
-		'postgresql.conf', qq(
-wal_level = $wal_level
+	my $node = load_node(
+		"btree_$wal_level",
+		init => { allows_streaming => $wal_level eq 'replica' ? 1 : 0 },
+		conf => qq(wal_level = $wal_level
 max_wal_senders = @{[ $wal_level eq 'replica' ? 10 : 0 ]}
 wal_keep_size = @{[ $wal_level eq 'replica' ? '1GB' : 0 ]}
-max_worker_processes = 8
-max_parallel_workers = 4
-max_parallel_workers_per_gather = 2
-));
-	$node->start;
-	$node->safe_psql('postgres', 'CREATE EXTENSION tpchgen; CREATE EXTENSION amcheck; CREATE EXTENSION pageinspect');
+),
+		extensions => [qw(amcheck pageinspect)]);
 
 	my $standby;
 	if ($wal_level eq 'replica')

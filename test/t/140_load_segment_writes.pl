@@ -19,20 +19,10 @@ use FindBin;
 use lib "$FindBin::RealBin/../perl";
 use TpchgenTest;
 
-my $node = PostgreSQL::Test::Cluster->new('segment_writes');
-$node->init(allows_streaming => 1);    # wal_level = replica
-$node->append_conf(
-	'postgresql.conf', qq(
-log_checkpoints = on
-max_worker_processes = 8
-max_parallel_workers = 4
-max_parallel_workers_per_gather = 2
-));
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION tpchgen');
-my $dbdir = $node->data_dir . '/base/'
-  . $node->safe_psql('postgres',
-	"SELECT oid FROM pg_database WHERE datname = 'postgres'");
+# wal_level = replica
+my $node = load_node('segment_writes',
+	init => { allows_streaming => 1 }, conf => "log_checkpoints = on\n");
+my $dbdir = database_dir($node);
 
 # ---- a failed load: no descriptor left, checkpoints go through ----
 # The leader builds and writes alone (workers => 0) and is stopped by a

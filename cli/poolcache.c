@@ -195,7 +195,13 @@ client_pool_save(void)
 	snprintf(temp_path, sizeof(temp_path), "%s.tmp.%d", path, (int) getpid());
 	what = "could not write";
 	where = path;
-	fd = open(temp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/*
+	 * A file of our own: a leftover of an earlier run with this pid goes,
+	 * and whatever is at the name then (a symlink planted there) is never
+	 * followed or written through.
+	 */
+	(void) unlink(temp_path);
+	fd = open(temp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto fail;
 	for (size_t off = 0; off < TPCH_POOL_ALLOC;)
